@@ -1,0 +1,10 @@
+from annotation import roles as role_checks
+
+
+def roles(request) -> dict:
+    user = request.user
+    return {
+        "is_contributor": role_checks.is_contributor(user),
+        "is_reviewer": role_checks.is_reviewer(user),
+        "is_admin": role_checks.is_admin(user),
+    }

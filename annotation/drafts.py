@@ -1,0 +1,105 @@
+"""Drafts: the author's autosaved working text. Nothing typed is lost."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.audit import audit
+from annotation.checks import text_problem
+from annotation.models import Assignment, Draft, OpenPrompt, Pair
+from annotation.workflow import EDITABLE, lock
+
+# An autosave may not claim more active time than could have passed between two saves.
+MAX_ACTIVE_SECONDS_PER_SAVE = 300
+
+
+class DraftConflict(Exception):
+    """The draft changed elsewhere (another tab) since this text was loaded."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        super().__init__(
+            "This draft was changed in another tab or window. Your text here is kept; "
+            "copy what you need, then reload to see the other version."
+        )
+
+
+class NotEditable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DraftText:
+    instruction: str = ""
+    context: str = ""
+    source_url: str = ""
+    response: str = ""
+
+
+def pair_start(*, assignment: Assignment, by, prompt: OpenPrompt | None = None) -> Pair:
+    """Create the draft pair for an open assignment (idempotent per assignment)."""
+    if assignment.contributor_id != by.pk:
+        raise NotEditable("This assignment belongs to someone else.")
+    with transaction.atomic():
+        existing = Pair.objects.filter(assignment=assignment).first()
+        if existing is not None:
+            return existing
+        pair = Pair.objects.create(
+            dataset_id=assignment.category.dataset_id,
+            category=assignment.category,
+            author=by,
+            assignment=assignment,
+            prompt=prompt,
+        )
+        Draft.objects.create(
+            pair=pair,
+            instruction=prompt.instruction if prompt else "",
+            context=prompt.context if prompt else "",
+            source_url=prompt.source_url if prompt else "",
+        )
+        audit(actor=by, verb="pair.start", obj=pair, category=assignment.category.slug)
+    return pair
+
+
+def draft_save(
+    *,
+    pair: Pair,
+    by,
+    text: DraftText,
+    base_version: int,
+    active_seconds: int = 0,
+    typed_chars: int = 0,
+    pasted_chars: int = 0,
+) -> Draft:
+    """Save the author's text if ``base_version`` is still current; returns the new draft.
+
+    Raises DraftConflict when another save came first, NotEditable when the pair is not the
+    author's or is in a state that takes no edits. Invalid characters are refused here too
+    (they could never be submitted), but length and policy checks wait for submit so that
+    half-written text always saves.
+    """
+    if pair.author_id != by.pk:
+        raise NotEditable("Only the author edits a pair's draft.")
+    for value in (text.instruction, text.context, text.response, text.source_url):
+        problem = text_problem(value)
+        if problem:
+            raise NotEditable(problem)
+    with transaction.atomic():
+        locked = lock(pair)
+        if locked.status not in EDITABLE:
+            raise NotEditable(f"A {locked.get_status_display().lower()} pair takes no edits.")
+        draft = Draft.objects.select_for_update().get(pair=locked)
+        if draft.version != base_version:
+            raise DraftConflict(draft)
+        draft.instruction = text.instruction
+        draft.context = text.context
+        draft.source_url = text.source_url
+        draft.response = text.response
+        draft.active_seconds += max(0, min(active_seconds, MAX_ACTIVE_SECONDS_PER_SAVE))
+        draft.typed_chars += max(0, typed_chars)
+        draft.pasted_chars += max(0, pasted_chars)
+        draft.version += 1
+        draft.updated_at = timezone.now()
+        draft.save()
+    return draft

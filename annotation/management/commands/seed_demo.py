@@ -1,0 +1,38 @@
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
+from annotation.seeding import dataset_seed_dolly
+from annotation.setup import roles_setup
+
+# username, roles, staff. Passwords are fixed so a demo can be followed from the README.
+DEMO_USERS = [
+    ("alice", [CONTRIBUTOR], False),
+    ("dan", [CONTRIBUTOR], False),
+    ("bob", [REVIEWER, CONTRIBUTOR], False),
+    ("rita", [REVIEWER, CONTRIBUTOR], False),
+    ("ada", [ADMIN, REVIEWER, CONTRIBUTOR], True),
+]
+DEMO_PASSWORD = "handwritten-demo"
+
+
+class Command(BaseCommand):
+    help = "Create the demo dataset (dolly, 8 categories) and one user per role. Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        roles_setup()
+        dataset = dataset_seed_dolly()
+        self.stdout.write(f"Dataset '{dataset.slug}' with {dataset.categories.count()} categories.")
+        self.stdout.write("Demo users (password for all: %s):" % DEMO_PASSWORD)
+        for username, roles, staff in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.com"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+            user.is_staff = staff
+            user.save()
+            user.groups.add(*Group.objects.filter(name__in=roles))
+            self.stdout.write(f"  {username:<6} {', '.join(roles)}")

@@ -1,0 +1,298 @@
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+
+
+class Dataset(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    licence = models.CharField(max_length=100, default="CC BY-SA 3.0")
+    licence_url = models.URLField(default="https://creativecommons.org/licenses/by-sa/3.0/")
+    # Bumped when the licence terms change, so everyone accepts the new version once.
+    licence_version = models.CharField(max_length=20, default="3.0")
+    language = models.CharField(max_length=20, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    class ContextPolicy(models.TextChoices):
+        REQUIRED = "required", "Required"
+        OPTIONAL = "optional", "Optional"
+        NONE = "none", "None"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="categories")
+    slug = models.SlugField(max_length=100)
+    name = models.CharField(max_length=200)
+    guidelines = models.TextField(blank=True, help_text="Markdown; sanitized when rendered.")
+    # [{"instruction": ..., "context": ..., "response": ...}, ...]
+    examples = models.JSONField(default=list, blank=True)
+    context_policy = models.CharField(
+        max_length=10, choices=ContextPolicy.choices, default=ContextPolicy.NONE
+    )
+    target_share = models.FloatField(
+        default=0.125, help_text="Wanted fraction of the dataset, 0-1."
+    )
+    target_count = models.PositiveIntegerField(null=True, blank=True)
+    reviews_required = models.PositiveSmallIntegerField(default=2)
+    allows_open_prompts = models.BooleanField(
+        default=False, help_text="Contributors may submit an instruction for others to answer."
+    )
+    allowed_groups = models.ManyToManyField(
+        Group, blank=True, help_text="Empty: everyone may be assigned this category."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["dataset", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "slug"], name="category_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(target_share__gte=0) & Q(target_share__lte=1),
+                name="category_target_share_range",
+            ),
+        ]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug}/{self.slug}"
+
+
+class LicenceAcceptance(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT)
+    licence = models.CharField(max_length=100)
+    licence_version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dataset", "licence_version"], name="licence_accepted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.licence} v{self.licence_version}"
+
+
+class Assignment(models.Model):
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        WRITTEN = "written", "Written"
+        SKIPPED = "skipped", "Skipped"
+        EXPIRED = "expired", "Expired"
+
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    skip_reason = models.CharField(max_length=500, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contributor", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} for {self.contributor_id} ({self.outcome})"
+
+
+class OpenPrompt(models.Model):
+    """An instruction written alone, waiting for someone else to rephrase and answer it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TAKEN = "taken", "Taken"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="open_prompts")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="open_prompts"
+    )
+    instruction = models.TextField()
+    context = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["dataset", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class Pair(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RETRACTED = "retracted", "Retracted"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="pairs")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="pairs")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairs"
+    )
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="pair"
+    )
+    # Set when the instruction came from someone else's open prompt: both are credited.
+    prompt = models.OneToOneField(
+        OpenPrompt, on_delete=models.PROTECT, null=True, blank=True, related_name="pair"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # The newest revision; for a pair under review it is the one being reviewed.
+    current_revision = models.ForeignKey(
+        "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What releases ship. Stays in place while a newer revision is reviewed.
+    approved_revision = models.ForeignKey(
+        "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
+    review_round = models.PositiveIntegerField(default=0)
+    # When the current revision entered the review queue (oldest first).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["author", "status"]),
+            models.Index(
+                fields=["dataset", "submitted_at"],
+                name="pair_review_queue",
+                condition=Q(status="submitted"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class Draft(models.Model):
+    """The author's working copy of a pair's text; autosaved, never reviewed, never shipped."""
+
+    pair = models.OneToOneField(Pair, on_delete=models.PROTECT, related_name="draft")
+    instruction = models.TextField(blank=True)
+    context = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    response = models.TextField(blank=True)
+    # Optimistic concurrency: every save must name the version it was based on.
+    version = models.PositiveIntegerField(default=0)
+    active_seconds = models.PositiveIntegerField(default=0)
+    typed_chars = models.PositiveIntegerField(default=0)
+    pasted_chars = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"draft of {self.pair_id} v{self.version}"
+
+
+def content_hash(*, instruction: str, context: str, response: str, category_slug: str) -> str:
+    payload = "\x1f".join([category_slug, instruction, context, response])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def instruction_key(instruction: str) -> str:
+    """Equal for instructions that differ only in case and white space."""
+    normalized = " ".join(instruction.split()).casefold()
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+class Revision(models.Model):
+    """An immutable snapshot of a pair's text. New text means a new revision."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        AUTHOR_REVISION = "author_revision", "Author revision"
+        ACCEPTED_EDIT = "accepted_edit", "Accepted edit"
+        IMPORTED = "imported", "Imported"
+
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revisions"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    instruction = models.TextField()
+    context = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    response = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    instruction_key = models.CharField(max_length=64)
+    active_seconds = models.PositiveIntegerField(default=0)
+    typed_chars = models.PositiveIntegerField(default=0)
+    pasted_chars = models.PositiveIntegerField(default=0)
+    # Non-blocking findings at submit time (e.g. mostly pasted), shown to reviewers.
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pair", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "number"], name="revision_unique_number")
+        ]
+        indexes = [models.Index(fields=["instruction_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} r{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Revisions are immutable; create a new one.")
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when. Append-only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    verb = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} {self.object_type}:{self.object_id}"

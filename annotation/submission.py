@@ -1,0 +1,162 @@
+"""Submitting, withdrawing and re-writing pairs: everything that makes a Revision."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation.checks import check_pair
+from annotation.drafts import DraftConflict
+from annotation.models import Assignment, Draft, Pair, Revision, content_hash, instruction_key
+from annotation.roles import is_admin
+from annotation.workflow import S, lock, transition
+
+
+class NothingChanged(Exception):
+    pass
+
+
+def revision_create(
+    *,
+    pair: Pair,
+    by,
+    kind: str,
+    instruction: str,
+    context: str,
+    response: str,
+    source_url: str = "",
+    signals: Draft | None = None,
+    warnings: list[str] | None = None,
+) -> Revision:
+    """Append a revision to a locked pair and point ``current_revision`` at it.
+
+    Callers hold the pair's lock (inside ``transaction.atomic``) and move its status.
+    Accepted edits go through here too; the author's draft then follows the new text so
+    later edits start from what was accepted.
+    """
+    number = (pair.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    revision = Revision.objects.create(
+        pair=pair,
+        number=number,
+        kind=kind,
+        author=by,
+        category=pair.category,
+        instruction=instruction,
+        context=context,
+        source_url=source_url,
+        response=response,
+        content_hash=content_hash(
+            instruction=instruction,
+            context=context,
+            response=response,
+            category_slug=pair.category.slug,
+        ),
+        instruction_key=instruction_key(instruction),
+        active_seconds=signals.active_seconds if signals else 0,
+        typed_chars=signals.typed_chars if signals else 0,
+        pasted_chars=signals.pasted_chars if signals else 0,
+        warnings=warnings or [],
+    )
+    pair.current_revision = revision
+    pair.save(update_fields=["current_revision", "updated_at"])
+    if kind == Revision.Kind.ACCEPTED_EDIT:
+        Draft.objects.filter(pair=pair).update(
+            instruction=instruction,
+            context=context,
+            response=response,
+            source_url=source_url,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+    return revision
+
+
+def pair_submit(*, pair: Pair, by, base_version: int | None = None) -> Revision:
+    """Turn the author's draft into a new immutable revision and queue it for review.
+
+    Idempotent: submitting text that is already the submitted revision (a double click,
+    a retried request) returns that revision instead of making a second one.
+    Raises ValidationError with per-field messages when a check fails, PermissionDenied
+    for anyone but the author, IllegalTransition for a pair that cannot be submitted.
+    """
+    if pair.author_id != by.pk:
+        raise PermissionDenied("Only the author submits a pair.")
+    with transaction.atomic():
+        locked = lock(pair)
+        draft = Draft.objects.select_for_update().get(pair=locked)
+        text = {
+            "instruction": draft.instruction.strip(),
+            "context": draft.context.strip(),
+            "response": draft.response.strip(),
+            "source_url": draft.source_url.strip(),
+        }
+        current = locked.current_revision
+        if current is not None and locked.status == S.SUBMITTED and _same_text(current, text):
+            return current
+        if base_version is not None and draft.version != base_version:
+            raise DraftConflict(draft)
+        if current is not None and _same_text(current, text):
+            raise NothingChanged("Nothing changed since the last submitted revision.")
+        result = check_pair(
+            category=locked.category,
+            pair=locked,
+            typed_chars=draft.typed_chars,
+            pasted_chars=draft.pasted_chars,
+            **text,
+        )
+        result.raise_if_errors()
+        kind = Revision.Kind.ORIGINAL if current is None else Revision.Kind.AUTHOR_REVISION
+        revision = revision_create(
+            pair=locked, by=by, kind=kind, signals=draft, warnings=result.warnings, **text
+        )
+        locked = transition(
+            pair=locked,
+            to=S.SUBMITTED,
+            by=by,
+            verb="pair.submit",
+            fields={"submitted_at": timezone.now()},
+            data={"revision": revision.number},
+        )
+        if locked.assignment_id:
+            Assignment.objects.filter(
+                pk=locked.assignment_id, outcome=Assignment.Outcome.OPEN
+            ).update(outcome=Assignment.Outcome.WRITTEN, closed_at=timezone.now())
+    return revision
+
+
+def _same_text(revision: Revision, text: dict[str, str]) -> bool:
+    return all(getattr(revision, name) == value for name, value in text.items())
+
+
+def pair_withdraw(*, pair: Pair, by) -> Pair:
+    """The author takes back a pair that is not approved; it leaves every queue."""
+    if pair.author_id != by.pk:
+        raise PermissionDenied("Only the author withdraws a pair.")
+    return transition(pair=pair, to=S.WITHDRAWN, by=by, verb="pair.withdraw")
+
+
+def pair_retract(*, pair: Pair, by, reason: str) -> Pair:
+    """An admin takes an approved pair out of future releases. Nothing is deleted."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins retract pairs.")
+    if not reason.strip():
+        raise ValueError("A retraction needs a reason.")
+    return transition(
+        pair=pair, to=S.RETRACTED, by=by, verb="pair.retract", data={"reason": reason.strip()}
+    )
+
+
+def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
+    """An admin puts a rejected pair back in the review queue; earlier votes stop counting."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins reopen pairs.")
+    with transaction.atomic():
+        locked = lock(pair)
+        return transition(
+            pair=locked,
+            to=S.SUBMITTED,
+            by=by,
+            verb="pair.reopen",
+            fields={"review_round": locked.review_round + 1, "submitted_at": timezone.now()},
+            data={"reason": reason.strip()},
+        )
