@@ -1,0 +1,139 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from annotation.models import Pair, Revision
+
+
+class Review(models.Model):
+    """One reviewer's decision on one revision of a pair."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        APPROVE_WITH_EDIT = "approve_with_edit", "Approve with an edit"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+        REJECT = "reject", "Reject"
+
+    class Reason(models.TextChoices):
+        OFF_GUIDELINE = "off_guideline", "Does not follow the category's guidelines"
+        FACTUALLY_WRONG = "factually_wrong", "Factually wrong"
+        COPIED = "copied", "Copied or machine-generated"
+        PERSONAL_DATA = "personal_data", "Contains personal data"
+        HARMFUL = "harmful", "Harmful"
+        DUPLICATE = "duplicate", "Duplicate"
+        OTHER = "other", "Other"
+
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="reviews")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    # The pair's review_round when this was given; a reopened pair starts a new round.
+    round = models.PositiveIntegerField(default=0)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(blank=True)
+    helpfulness = models.PositiveSmallIntegerField(null=True, blank=True)
+    correctness = models.PositiveSmallIntegerField(null=True, blank=True)
+    writing = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "reviewer", "round"], name="review_once_per_revision"
+            ),
+            models.CheckConstraint(
+                condition=Q(helpfulness__isnull=True) | Q(helpfulness__range=(1, 5)),
+                name="review_helpfulness_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(correctness__isnull=True) | Q(correctness__range=(1, 5)),
+                name="review_correctness_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(writing__isnull=True) | Q(writing__range=(1, 5)),
+                name="review_writing_1_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} {self.decision} {self.revision_id}"
+
+
+class Claim(models.Model):
+    """A reviewer's lease on a pair in the review queue, so two people never work one item."""
+
+    pair = models.OneToOneField(Pair, on_delete=models.PROTECT, related_name="claim")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
+    )
+    claimed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} leased to {self.reviewer_id} until {self.expires_at}"
+
+
+class EditProposal(models.Model):
+    """New text proposed against a base revision; accepted, it becomes a new revision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        STALE = "stale", "Stale"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="edit_proposals")
+    base_revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="edit_proposals"
+    )
+    review = models.OneToOneField(
+        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="edit_proposal"
+    )
+    instruction = models.TextField()
+    context = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    response = models.TextField()
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    result_revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="edit_queue",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
