@@ -1,3 +1,6 @@
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,7 +17,8 @@ DEMO_USERS = [
     ("rita", [REVIEWER, CONTRIBUTOR], False),
     ("ada", [ADMIN, REVIEWER, CONTRIBUTOR], True),
 ]
-DEMO_PASSWORD = "handwritten-demo"
+# A known password only for a local DEBUG site; anywhere else each run draws fresh ones.
+LOCAL_DEMO_PASSWORD = "handwritten-demo"  # noqa: S105
 
 
 class Command(BaseCommand):
@@ -24,15 +28,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         roles_setup()
         dataset = dataset_seed_dolly()
-        self.stdout.write(f"Dataset '{dataset.slug}' with {dataset.categories.count()} categories.")
-        self.stdout.write("Demo users (password for all: %s):" % DEMO_PASSWORD)
+        count = dataset.categories.count()
+        self.stdout.write(f"Dataset '{dataset.slug}' with {count} categories.")
+        self.stdout.write("Demo users (username / password / roles):")
         for username, roles, staff in DEMO_USERS:
-            user, created = User.objects.get_or_create(
+            user, _ = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@example.com"}
             )
-            if created:
-                user.set_password(DEMO_PASSWORD)
+            password = LOCAL_DEMO_PASSWORD if settings.DEBUG else secrets.token_urlsafe(12)
+            user.set_password(password)
             user.is_staff = staff
             user.save()
             user.groups.add(*Group.objects.filter(name__in=roles))
-            self.stdout.write(f"  {username:<6} {', '.join(roles)}")
+            self.stdout.write(f"  {username:<6} {password:<18} {', '.join(roles)}")
