@@ -1,0 +1,172 @@
+"""Reading pairs for their author's pages and for the home dashboard.
+
+Everything here is a selector: it reads, never changes. Lists are aggregated or annotated
+in the database so a page costs the same few queries however many pairs there are.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Substr
+
+from annotation.models import Category, Dataset, Draft, Pair, Revision
+from annotation.workflow import S
+
+# Long enough for a table row; templates truncate further at a word boundary.
+EXCERPT_CHARS = 200
+
+# The author has something to do: a reviewer asked for changes, or writing is unfinished.
+NEEDS_ATTENTION = (S.CHANGES_REQUESTED, S.DRAFT)
+
+
+def author_pairs(
+    *, author, status: str | None = None, category: Category | None = None
+) -> QuerySet[Pair]:
+    """The author's pairs, most recently changed first, each with an ``excerpt``.
+
+    The excerpt is the instruction of the current revision, or of the draft while the
+    pair has never been submitted.
+    """
+    pairs = Pair.objects.filter(author=author)
+    if status:
+        pairs = pairs.filter(status=status)
+    if category is not None:
+        pairs = pairs.filter(category=category)
+    return (
+        pairs.select_related("category")
+        .annotate(
+            excerpt=Substr(
+                Case(
+                    When(status=S.DRAFT, then=F("draft__instruction")),
+                    default=Coalesce("current_revision__instruction", "draft__instruction"),
+                    output_field=CharField(),
+                ),
+                1,
+                EXCERPT_CHARS,
+            )
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def author_pair_categories(*, author) -> QuerySet[Category]:
+    """Categories the author has written in: the choices worth offering as a filter."""
+    return (
+        Category.objects.filter(pk__in=Pair.objects.filter(author=author).values("category"))
+        .select_related("dataset")
+        .order_by("dataset__name", "name")
+    )
+
+
+def author_status_counts(*, author) -> dict[str, int]:
+    """How many of the author's pairs are in each status (statuses with none left out)."""
+    rows = Pair.objects.filter(author=author).values_list("status").annotate(n=Count("pk"))
+    return dict(rows.order_by())
+
+
+def author_pairs_needing_attention(*, author, limit: int = 5) -> list[Pair]:
+    """Changes requested first (a reviewer is waiting), then unfinished drafts."""
+    return list(
+        author_pairs(author=author)
+        .filter(status__in=NEEDS_ATTENTION)
+        .order_by(
+            Case(When(status=S.CHANGES_REQUESTED, then=0), default=1),
+            "-updated_at",
+            "-pk",
+        )[:limit]
+    )
+
+
+def pair_draft(*, pair: Pair) -> Draft | None:
+    return Draft.objects.filter(pair=pair).first()
+
+
+def pair_history(*, pair: Pair) -> list[Revision]:
+    """Every revision, newest first."""
+    return list(pair.revisions.select_related("category").order_by("-number"))
+
+
+def draft_differs(*, draft: Draft | None, revision: Revision | None) -> bool:
+    """Whether the author's working text has changes not yet submitted."""
+    if draft is None or revision is None:
+        return False
+    return any(
+        getattr(draft, name).strip() != getattr(revision, name)
+        for name in ("instruction", "context", "response", "source_url")
+    )
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    category: Category
+    approved: int
+    in_review: int
+    share: float  # of the dataset's shipping pairs
+    target_share: float
+    target_count: int | None
+
+    @property
+    def percent_of_target(self) -> int | None:
+        """How far the category is towards its target (capped at 100), None without one."""
+        if self.target_count:
+            reached = self.approved / self.target_count
+        elif self.target_share:
+            reached = self.share / self.target_share
+        else:
+            return None
+        return min(100, round(reached * 100))
+
+
+@dataclass(frozen=True)
+class DatasetProgress:
+    dataset: Dataset
+    approved: int
+    in_review: int
+    categories: list[CategoryProgress]
+
+
+def dataset_progress() -> list[DatasetProgress]:
+    """Approved and in-review counts per active category of every dataset: one query."""
+    categories = (
+        Category.objects.filter(active=True)
+        .select_related("dataset")
+        .annotate(
+            # An approved revision keeps shipping while a newer one is reviewed; only a
+            # retraction takes the pair out of releases.
+            approved=Count(
+                "pairs",
+                filter=Q(pairs__approved_revision__isnull=False) & ~Q(pairs__status=S.RETRACTED),
+            ),
+            in_review=Count("pairs", filter=Q(pairs__status=S.SUBMITTED)),
+        )
+        .order_by("dataset__name", "dataset_id", "-target_share", "name")
+    )
+    result = []
+    for dataset, group in groupby(categories, key=lambda category: category.dataset):
+        rows = list(group)
+        approved = sum(row.approved for row in rows)
+        result.append(
+            DatasetProgress(
+                dataset=dataset,
+                approved=approved,
+                in_review=sum(row.in_review for row in rows),
+                categories=[
+                    CategoryProgress(
+                        category=row,
+                        approved=row.approved,
+                        in_review=row.in_review,
+                        share=row.approved / approved if approved else 0.0,
+                        target_share=row.target_share,
+                        target_count=row.target_count,
+                    )
+                    for row in rows
+                ],
+            )
+        )
+    return result
+
+
+def review_backlog(*, reviewer) -> int:
+    """Submitted pairs by other people: an upper bound of what the reviewer's queue holds."""
+    return Pair.objects.filter(status=S.SUBMITTED).exclude(author=reviewer).count()
