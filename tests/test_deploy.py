@@ -16,12 +16,19 @@ PROD_ENV = {
 }
 
 
+# The suite's own environment must not leak into the "production" process under test.
+SCRUBBED = {
+    "SECRET_KEY",
+    "DEBUG",
+    "HANDWRITTEN_TESTING",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "HANDWRITTEN_TESTING", "DATABASE_URL", "REDIS_URL"}
-    }
+    base = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -1,0 +1,128 @@
+"""Forms of the writing flow: they turn posted text into domain values, nothing more."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
+from annotation.checks import text_problem
+from annotation.drafts import DraftText
+from annotation.models import Category
+from annotation.writing import Signals
+
+
+class TextField(forms.CharField):
+    """Text as typed: not stripped, blank allowed, bad characters explained by checks."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+        # checks.text_problem words this (and every other bad character) for writers.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        problem = text_problem(value)
+        if problem:
+            raise ValidationError(problem, code="bad_text")
+
+
+class SignalField(forms.IntegerField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, min_value=0, max_value=10_000_000, **kwargs)
+
+    def clean(self, value) -> int:
+        return super().clean(value) or 0
+
+
+class PairTextForm(forms.Form):
+    """The editor: the text of a pair, the draft version it is based on, authoring signals."""
+
+    instruction = TextField()
+    context = TextField()
+    source_url = TextField(max_length=2000)
+    response = TextField()
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    active_seconds = SignalField()
+    typed_chars = SignalField()
+    pasted_chars = SignalField()
+
+    def draft_text(self) -> DraftText:
+        data = self.cleaned_data
+        return DraftText(
+            instruction=data.get("instruction", ""),
+            context=data.get("context", ""),
+            source_url=data.get("source_url", "").strip(),
+            response=data.get("response", ""),
+        )
+
+    def signals(self) -> Signals:
+        data = self.cleaned_data
+        return Signals(
+            active_seconds=data.get("active_seconds", 0),
+            typed_chars=data.get("typed_chars", 0),
+            pasted_chars=data.get("pasted_chars", 0),
+        )
+
+    def add_check_errors(self, error: ValidationError) -> None:
+        """Put each message of a pair_submit ValidationError beside its field."""
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+
+SKIP_REASONS = [
+    ("unfamiliar", "I don't know enough about this kind of task"),
+    ("no_idea", "I can't think of a good example right now"),
+    ("unclear", "The guidelines are unclear to me"),
+    ("other", "Other (say why below)"),
+]
+
+
+class SkipForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=SKIP_REASONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick a reason."},
+    )
+    detail = forms.CharField(required=False, max_length=300)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("reason") == "other" and not cleaned.get("detail"):
+            self.add_error("detail", "Say in a few words why you skip.")
+        return cleaned
+
+    def skip_reason(self) -> str:
+        """The reason as stored on the assignment: its label, then the free text."""
+        label = dict(SKIP_REASONS)[self.cleaned_data["reason"]]
+        detail = self.cleaned_data.get("detail", "")
+        if self.cleaned_data["reason"] == "other":
+            return f"Other: {detail}"
+        return f"{label}: {detail}" if detail else label
+
+
+class LicenceForm(forms.Form):
+    agree = forms.BooleanField(
+        error_messages={"required": "Tick the box to accept the licence, or leave the page."}
+    )
+
+
+class AskForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Pick one of the listed categories."},
+    )
+    instruction = TextField()
+    context = TextField()
+    source_url = TextField(max_length=2000)
+
+    def __init__(self, *args, categories, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+    def add_check_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
