@@ -137,3 +137,30 @@ class EditProposal(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class InProgress(models.Model):
+    """A pair whose current revision has reviews this round but no verdict yet.
+
+    The queue hands these out first so started pairs are finished before new ones are
+    opened. It is a small table (bounded by reviewer throughput, not by the backlog), so
+    looking here first never sorts the whole queue. Rows are written and deleted by the
+    decision services; a row whose pair has since moved on (withdrawn, resubmitted) no
+    longer matches the pair's revision or round and is ignored, then pruned.
+    """
+
+    # Derived data: it goes with its pair.
+    pair = models.OneToOneField(
+        Pair, on_delete=models.CASCADE, primary_key=True, related_name="review_in_progress"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    round = models.PositiveIntegerField()
+    # A copy of the pair's submitted_at, so the oldest started pair is found from this
+    # table's own index.
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["submitted_at"], name="review_in_progress_age")]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} r{self.revision_id} in progress"

@@ -1,10 +1,29 @@
 from django.urls import path
 
-from review import views
+from review.views import edits, moderation, pair, queue
 
 app_name = "review"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("edits/", views.edit_queue, name="edits"),
+    # Review queue
+    path("", queue.queue, name="queue"),
+    path("next/", queue.next_pair, name="next"),
+    path("pairs/<uuid:public_id>/", pair.pair_page, name="pair"),
+    path("pairs/<uuid:public_id>/decide/", pair.decide, name="decide"),
+    path("pairs/<uuid:public_id>/lease/", pair.heartbeat, name="heartbeat"),
+    path("pairs/<uuid:public_id>/release/", pair.release, name="release"),
+    # Edit queue
+    path("edits/", edits.edit_queue, name="edits"),
+    path("edits/next/", edits.edit_next, name="edit_next"),
+    path("edits/<uuid:public_id>/", edits.edit_page, name="edit"),
+    path("edits/<uuid:public_id>/decide/", edits.edit_decide, name="edit_decide"),
+    path("edits/<uuid:public_id>/lease/", edits.edit_heartbeat, name="edit_heartbeat"),
+    path("edits/<uuid:public_id>/release/", edits.edit_release, name="edit_release"),
+    # Admin moderation
+    path("moderate/", moderation.moderate, name="moderate"),
+    path("moderate/<uuid:public_id>/", moderation.moderate_pair, name="moderate_pair"),
+    path("moderate/<uuid:public_id>/reopen/", moderation.moderate_reopen, name="moderate_reopen"),
+    path(
+        "moderate/<uuid:public_id>/retract/", moderation.moderate_retract, name="moderate_retract"
+    ),
 ]

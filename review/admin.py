@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from annotation.admin import ReadOnlyAdmin
+from review.models import Claim, EditProposal, Review
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["pair", "revision", "reviewer", "round", "decision", "reason", "created_at"]
+    list_filter = ["decision", "reason"]
+    list_select_related = ["pair", "revision", "reviewer"]
+    search_fields = ["pair__public_id", "reviewer__username"]
+
+
+@admin.register(EditProposal)
+class EditProposalAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "pair", "proposer", "status", "decided_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["pair", "proposer", "decided_by"]
+    search_fields = ["public_id", "pair__public_id", "proposer__username"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """A stuck lease can be ended here; it only hands the pair back to the queue."""
+
+    list_display = ["pair", "reviewer", "claimed_at", "expires_at"]
+    list_select_related = ["pair", "reviewer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,186 @@
+"""A reviewer's decision on the revision they hold a claim on."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from annotation.audit import audit
+from annotation.checks import check_pair
+from annotation.models import Pair, Revision
+from annotation.workflow import S, lock
+from review.consensus import Verdict
+from review.models import EditProposal, Review
+from review.outcomes import consensus_apply
+from review.queue import claim_get, claim_release
+
+D = Review.Decision
+
+
+class PairChanged(Exception):
+    """The pair is no longer the revision the reviewer read (decided or revised meanwhile)."""
+
+
+@dataclass(frozen=True)
+class Scores:
+    helpfulness: int | None = None
+    correctness: int | None = None
+    writing: int | None = None
+
+
+@dataclass(frozen=True)
+class EditText:
+    instruction: str
+    context: str
+    response: str
+    source_url: str = ""
+
+    def same_as(self, revision: Revision) -> bool:
+        return (
+            self.instruction == revision.instruction
+            and self.context == revision.context
+            and self.response == revision.response
+            and self.source_url == revision.source_url
+        )
+
+
+@dataclass(frozen=True)
+class Decided:
+    review: Review
+    # None when this exact review was already recorded (a repeated POST): nothing changed.
+    verdict: Verdict | None
+
+    @property
+    def repeated(self) -> bool:
+        return self.verdict is None
+
+
+def _validate(
+    *, pair: Pair, revision: Revision, decision: str, comment: str, reason: str, edit
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if decision == D.REQUEST_CHANGES and not comment:
+        errors["comment"] = ["Tell the author what to change."]
+    if decision == D.REJECT and not reason:
+        errors["reason"] = ["Choose a reason."]
+    if decision == D.REJECT and reason == Review.Reason.OTHER and not comment:
+        errors["comment"] = ["Explain the reason in a comment."]
+    if decision == D.APPROVE_WITH_EDIT:
+        if edit is None or edit.same_as(revision):
+            errors["__all__"] = ["Edit the text before approving it with an edit."]
+        else:
+            result = check_pair(
+                category=pair.category,
+                pair=pair,
+                instruction=edit.instruction,
+                context=edit.context,
+                response=edit.response,
+                source_url=edit.source_url,
+            )
+            errors.update(result.errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def review_decide(
+    *,
+    pair: Pair,
+    reviewer,
+    revision_number: int,
+    decision: str,
+    comment: str = "",
+    reason: str = "",
+    scores: Scores | None = None,
+    edit: EditText | None = None,
+) -> Decided:
+    """Record ``reviewer``'s decision on revision ``revision_number`` and apply consensus.
+
+    Idempotent: the same reviewer deciding the same revision again (a double click, a
+    retried POST) gets the review already recorded back, and nothing changes.
+    Raises PermissionDenied for the pair's author, ClaimLost without an unexpired claim,
+    PairChanged when the revision is no longer the one under review, and ValidationError
+    (by field) for a decision that lacks what it needs.
+    """
+    if pair.author_id == reviewer.pk:
+        raise PermissionDenied("Nobody reviews their own pair.")
+    with transaction.atomic():
+        locked = lock(pair)
+        existing = Review.objects.filter(
+            pair=locked,
+            revision__number=revision_number,
+            reviewer=reviewer,
+            round=locked.review_round,
+        ).first()
+        if existing is not None:
+            return Decided(review=existing, verdict=None)
+        claim_get(pair=locked, reviewer=reviewer)
+        revision = locked.current_revision
+        if locked.status == S.SUBMITTED and revision.number == revision_number:
+            return _record(
+                pair=locked,
+                revision=revision,
+                reviewer=reviewer,
+                decision=decision,
+                comment=comment,
+                reason=reason,
+                scores=scores or Scores(),
+                edit=edit,
+            )
+    # Outside the transaction, so that raising does not undo the release.
+    claim_release(pair=pair, reviewer=reviewer)
+    raise PairChanged("This pair changed while you were reading it; nothing was recorded.")
+
+
+def _record(
+    *,
+    pair: Pair,
+    revision: Revision,
+    reviewer,
+    decision: str,
+    comment: str,
+    reason: str,
+    scores: Scores,
+    edit: EditText | None,
+) -> Decided:
+    _validate(
+        pair=pair, revision=revision, decision=decision, comment=comment, reason=reason, edit=edit
+    )
+    review = Review.objects.create(
+        pair=pair,
+        revision=revision,
+        reviewer=reviewer,
+        round=pair.review_round,
+        decision=decision,
+        reason=reason if decision == D.REJECT else "",
+        comment=comment,
+        helpfulness=scores.helpfulness,
+        correctness=scores.correctness,
+        writing=scores.writing,
+    )
+    extra = {}
+    if decision == D.APPROVE_WITH_EDIT:
+        proposal = EditProposal.objects.create(
+            pair=pair,
+            base_revision=revision,
+            proposer=reviewer,
+            review=review,
+            instruction=edit.instruction,
+            context=edit.context,
+            source_url=edit.source_url,
+            response=edit.response,
+            comment=comment,
+        )
+        extra["edit"] = str(proposal.public_id)
+    audit(
+        actor=reviewer,
+        verb=f"review.{decision}",
+        obj=pair,
+        revision=revision.number,
+        comment=comment,
+        reason=review.reason,
+        reason_label=review.get_reason_display() if review.reason else "",
+        **extra,
+    )
+    claim_release(pair=pair, reviewer=reviewer)
+    verdict = consensus_apply(pair=pair, revision=revision, by=reviewer)
+    return Decided(review=review, verdict=verdict)

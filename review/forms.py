@@ -1,0 +1,183 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotation.models import Category, Dataset, Pair, Revision
+from review.decisions import EditText, Scores
+from review.models import Review
+
+D = Review.Decision
+SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
+
+
+def _plain(value: str) -> str:
+    # Browsers send textarea line breaks as CRLF; revisions store LF.
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class DecisionForm(forms.Form):
+    """One form for all four decisions; the pressed button names the decision."""
+
+    decision = forms.ChoiceField(choices=D.choices)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown to the author. Required when you ask for changes.",
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        choices=[("", "Choose a reason…")] + list(Review.Reason.choices),
+        help_text="Required to reject.",
+    )
+    helpfulness = forms.TypedChoiceField(
+        required=False, choices=SCORE_CHOICES, coerce=int, empty_value=None
+    )
+    correctness = forms.TypedChoiceField(
+        required=False, choices=SCORE_CHOICES, coerce=int, empty_value=None
+    )
+    writing = forms.TypedChoiceField(
+        required=False, choices=SCORE_CHOICES, coerce=int, empty_value=None
+    )
+    # The text, editable for "approve with an edit"; pre-filled with the revision.
+    instruction = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    context = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    source_url = forms.CharField(required=False, label="Source URL")
+    response = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def __init__(self, *args, revision: Revision, **kwargs) -> None:
+        self.base = revision
+        kwargs.setdefault(
+            "initial",
+            {
+                "revision": revision.number,
+                "instruction": revision.instruction,
+                "context": revision.context,
+                "source_url": revision.source_url,
+                "response": revision.response,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # A category without context shows neither context nor its source, unless the
+        # revision has some to remove.
+        if revision.category.context_policy == Category.ContextPolicy.NONE:
+            if not revision.context:
+                del self.fields["context"]
+            if not revision.source_url:
+                del self.fields["source_url"]
+
+    def clean_comment(self) -> str:
+        return _plain(self.cleaned_data["comment"])
+
+    def clean_instruction(self) -> str:
+        return _plain(self.cleaned_data["instruction"])
+
+    def clean_context(self) -> str:
+        return _plain(self.cleaned_data["context"])
+
+    def clean_response(self) -> str:
+        return _plain(self.cleaned_data["response"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") in (D.APPROVE, D.REQUEST_CHANGES, D.REJECT) and self.edited():
+            self.add_error(
+                None,
+                "You changed the text. Choose “Approve with my edit”, or undo your changes "
+                "and tell the author in a comment instead.",
+            )
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's per-field errors beside the fields; the rest above the form."""
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+    def edited(self) -> bool:
+        edit = self.edit_text()
+        return edit is not None and not edit.same_as(self.base)
+
+    def edit_text(self) -> EditText | None:
+        """The text as sent; a field left out of the POST keeps the revision's value."""
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return None
+        text = {}
+        for name in ("instruction", "context", "response", "source_url"):
+            sent = name in self.data and name in self.fields and name in self.cleaned_data
+            text[name] = self.cleaned_data[name] if sent else getattr(self.base, name)
+        return EditText(**text)
+
+    def scores(self) -> Scores:
+        data = self.cleaned_data
+        return Scores(
+            helpfulness=data.get("helpfulness"),
+            correctness=data.get("correctness"),
+            writing=data.get("writing"),
+        )
+
+
+class EditDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to decline: say why, for the reviewer who proposed it.",
+    )
+
+    def clean_comment(self) -> str:
+        return _plain(self.cleaned_data["comment"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") == "decline" and not data.get("comment"):
+            self.add_error("comment", "Say why you decline this edit.")
+        return data
+
+
+class ModerationFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status")] + Pair.Status.choices)
+    dataset = forms.ModelChoiceField(
+        required=False,
+        queryset=Dataset.objects.all(),
+        empty_label="Any dataset",
+        to_field_name="slug",
+    )
+    category = forms.ModelChoiceField(
+        required=False,
+        queryset=Category.objects.select_related("dataset"),
+        empty_label="Any category",
+    )
+
+    def filter(self, pairs):
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("status"):
+            pairs = pairs.filter(status=data["status"])
+        if data.get("dataset"):
+            pairs = pairs.filter(dataset=data["dataset"])
+        if data.get("category"):
+            pairs = pairs.filter(category=data["category"])
+        return pairs
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Recorded in the audit trail; the pair leaves the next release.",
+        error_messages={"required": "Say why this pair is retracted."},
+    )
+
+    def clean_reason(self) -> str:
+        return _plain(self.cleaned_data["reason"])
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def clean_reason(self) -> str:
+        return _plain(self.cleaned_data["reason"])

@@ -1,0 +1,85 @@
+"""Carrying out a consensus verdict on a pair. Shared by review decisions and accepted edits."""
+
+from django.utils import timezone
+
+from annotation.audit import audit
+from annotation.models import Pair, Revision
+from annotation.workflow import S, transition
+from review.consensus import Verdict, verdict_for
+from review.models import EditProposal, InProgress, Review
+
+
+def round_reviews(*, pair: Pair, revision: Revision) -> list[Review]:
+    """The reviews that count: this revision's, in the pair's current round."""
+    return list(Review.objects.filter(revision=revision, round=pair.review_round))
+
+
+def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
+    """Tally the reviews of ``revision`` on the locked ``pair`` and act on the verdict.
+
+    Callers hold the pair's lock inside ``transaction.atomic``.
+    """
+    verdict = verdict_for(
+        category=pair.category, reviews=round_reviews(pair=pair, revision=revision)
+    )
+    data = {"revision": revision.number}
+    if verdict == Verdict.NEEDS_MORE:
+        InProgress.objects.update_or_create(
+            pair=pair,
+            defaults={
+                "revision": revision,
+                "round": pair.review_round,
+                "submitted_at": pair.submitted_at or timezone.now(),
+            },
+        )
+    elif verdict == Verdict.APPROVED:
+        transition(
+            pair=pair,
+            to=S.APPROVED,
+            by=by,
+            verb="pair.approve",
+            fields={"approved_revision": revision, "approved_at": timezone.now()},
+            data=data,
+        )
+    elif verdict == Verdict.REJECTED and pair.approved_revision_id is not None:
+        # A rejected improvement: the approved text stays and keeps shipping; the rejected
+        # revision stays in the history.
+        transition(
+            pair=pair,
+            to=S.APPROVED,
+            by=by,
+            verb="pair.improvement_reject",
+            fields={"current_revision_id": pair.approved_revision_id},
+            data=data,
+        )
+    elif verdict == Verdict.REJECTED:
+        transition(pair=pair, to=S.REJECTED, by=by, verb="pair.reject", data=data)
+    else:
+        transition(pair=pair, to=S.CHANGES_REQUESTED, by=by, verb="pair.request_changes", data=data)
+    if verdict != Verdict.NEEDS_MORE:
+        InProgress.objects.filter(pair=pair).delete()
+    edits_stale_mark(pair=Pair.objects.get(pk=pair.pk), by=by)
+    return verdict
+
+
+def edits_stale_mark(*, pair: Pair, by) -> int:
+    """Close pending edits that can no longer apply: the pair left review or has newer
+    text. Callers hold the pair's lock."""
+    pending = EditProposal.objects.filter(pair=pair, status=EditProposal.Status.PENDING)
+    if pair.status == S.SUBMITTED:
+        pending = pending.exclude(base_revision_id=pair.current_revision_id)
+    stale = list(pending.select_for_update())
+    for proposal in stale:
+        proposal.status = EditProposal.Status.STALE
+        proposal.decided_at = timezone.now()
+        proposal.claimed_by = None
+        proposal.claim_expires_at = None
+        proposal.save(update_fields=["status", "decided_at", "claimed_by", "claim_expires_at"])
+        audit(
+            actor=by,
+            verb="edit.stale",
+            obj=pair,
+            revision=proposal.base_revision.number,
+            edit=str(proposal.public_id),
+        )
+    return len(stale)

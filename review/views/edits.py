@@ -1,0 +1,184 @@
+"""The edit queue: taking the next proposed edit, and accepting or declining it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from annotation.roles import REVIEWER, role_required
+from review.consensus import Verdict
+from review.diff import text_diff
+from review.edits import (
+    EditStale,
+    edit_accept,
+    edit_claim_check,
+    edit_claim_next,
+    edit_claim_release,
+    edit_claim_renew,
+    edit_decline,
+    edits_decided_today,
+    edits_reviewable,
+)
+from review.forms import EditDecisionForm
+from review.models import EditProposal
+from review.queue import ClaimExpired, NotClaimed
+
+VERDICT_MESSAGES = {
+    Verdict.APPROVED: "The pair is approved with the edited text.",
+    Verdict.REJECTED: "The pair is rejected.",
+    Verdict.CHANGES_REQUESTED: "The pair went back to its author.",
+    Verdict.NEEDS_MORE: "The edited text waits for more reviews.",
+}
+
+
+@role_required(REVIEWER)
+def edit_queue(request):
+    context = {
+        "waiting": edits_reviewable(request.user).count(),
+        "decided_today": edits_decided_today(reviewer=request.user),
+        "held": edits_reviewable(request.user)
+        .filter(claimed_by=request.user, claim_expires_at__gt=timezone.now())
+        .first(),
+    }
+    return render(request, "review/edit_queue.html", context)
+
+
+@role_required(REVIEWER)
+@require_POST
+def edit_next(request):
+    proposal = edit_claim_next(reviewer=request.user)
+    if proposal is None:
+        return render(request, "review/empty.html", {"what": "edits"})
+    return redirect("review:edit", public_id=proposal.public_id)
+
+
+def _proposal_or_404(request, public_id) -> EditProposal:
+    """An edit the reviewer may decide: not their own and not on their own pair."""
+    proposal = get_object_or_404(
+        EditProposal.objects.select_related(
+            "pair__category", "pair__dataset", "base_revision", "pair__current_revision"
+        ),
+        public_id=public_id,
+    )
+    if request.user.pk in (proposal.proposer_id, proposal.pair.author_id):
+        raise Http404("Nobody decides their own edit.")
+    return proposal
+
+
+def _expired(request, proposal: EditProposal, *, comment: str = "", status: int = 200):
+    context = {
+        "pair": proposal.pair,
+        "comment": comment,
+        "what": "edit",
+        "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
+    }
+    return render(request, "review/expired.html", context, status=status)
+
+
+def _page(request, proposal: EditProposal, form: EditDecisionForm, status: int = 200):
+    context = {
+        "proposal": proposal,
+        "pair": proposal.pair,
+        "diff": text_diff(proposal.base_revision, proposal),
+        "form": form,
+        "held": True,
+    }
+    return render(request, "review/edit.html", context, status=status)
+
+
+def _held(request, proposal: EditProposal, *, comment: str = ""):
+    """None if the reviewer holds the edit, else the response to send instead."""
+    try:
+        edit_claim_check(proposal=proposal, reviewer=request.user)
+    except NotClaimed as exc:
+        raise Http404("You do not hold this edit.") from exc
+    except ClaimExpired:
+        return _expired(request, proposal, comment=comment, status=409 if comment else 200)
+    return None
+
+
+@role_required(REVIEWER)
+def edit_page(request, public_id):
+    proposal = _proposal_or_404(request, public_id)
+    if proposal.status != EditProposal.Status.PENDING:
+        messages.info(request, "That edit was already decided.")
+        return redirect("review:edits")
+    return _held(request, proposal) or _page(request, proposal, EditDecisionForm())
+
+
+@role_required(REVIEWER)
+@require_POST
+def edit_decide(request, public_id):
+    proposal = _proposal_or_404(request, public_id)
+    form = EditDecisionForm(request.POST)
+    if not form.is_valid():
+        return _held(request, proposal, comment=form.data.get("comment", "")) or _page(
+            request, proposal, form, status=400
+        )
+    comment = form.cleaned_data["comment"]
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            verdict = edit_accept(proposal=proposal, by=request.user, comment=comment)
+            done = verdict is not None
+            if done:
+                messages.success(request, "Edit accepted. " + VERDICT_MESSAGES[verdict])
+        else:
+            done = edit_decline(proposal=proposal, by=request.user, comment=comment)
+            if done:
+                messages.success(request, "Edit declined; the pair stays in the review queue.")
+    except NotClaimed as exc:
+        raise Http404("You do not hold this edit.") from exc
+    except ClaimExpired:
+        return _expired(request, proposal, comment=comment, status=409)
+    except EditStale as exc:
+        messages.warning(request, str(exc))
+        return redirect("review:edits")
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _page(request, proposal, form, status=400)
+    if not done:
+        messages.info(request, "That edit was already decided.")
+    return _go_next(request)
+
+
+def _go_next(request):
+    if request.POST.get("then") != "next":
+        return redirect("review:edits")
+    proposal = edit_claim_next(reviewer=request.user)
+    if proposal is None:
+        messages.info(request, "No more edits waiting for you. Thank you!")
+        return redirect("review:edits")
+    return redirect("review:edit", public_id=proposal.public_id)
+
+
+@role_required(REVIEWER)
+@require_POST
+def edit_heartbeat(request, public_id):
+    proposal = _proposal_or_404(request, public_id)
+    try:
+        proposal = edit_claim_renew(proposal=proposal, reviewer=request.user)
+    except NotClaimed as exc:
+        raise Http404("You do not hold this edit.") from exc
+    except ClaimExpired:
+        if request.htmx:
+            context = {"proposal": proposal, "held": False}
+            return HttpResponseStopPolling(
+                render(request, "review/edit.html#lease", context).content
+            )
+        return _expired(request, proposal)
+    if request.htmx:
+        return render(request, "review/edit.html#lease", {"proposal": proposal, "held": True})
+    return redirect("review:edit", public_id=proposal.public_id)
+
+
+@role_required(REVIEWER)
+@require_POST
+def edit_release(request, public_id):
+    proposal = _proposal_or_404(request, public_id)
+    if edit_claim_release(proposal=proposal, reviewer=request.user):
+        messages.info(request, "You released the edit; it is back in the queue.")
+    return redirect("review:edits")

@@ -1,0 +1,168 @@
+"""Reviewing one pair: the page, the decision, the lease heartbeat and releasing it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from annotation.models import Pair
+from annotation.roles import REVIEWER, role_required
+from annotation.workflow import S
+from review.consensus import Verdict
+from review.decisions import PairChanged, review_decide
+from review.diff import text_diff
+from review.forms import DecisionForm
+from review.models import Claim, Review
+from review.queue import ClaimExpired, NotClaimed, claim_get, claim_release, claim_renew
+from review.views.queue import go_next
+
+VERDICT_MESSAGES = {
+    Verdict.APPROVED: "The pair is approved.",
+    Verdict.REJECTED: "The pair is rejected.",
+    Verdict.CHANGES_REQUESTED: "The pair went back to its author.",
+    Verdict.NEEDS_MORE: "It waits for more reviews.",
+}
+
+
+def _pair_or_404(request, public_id) -> Pair:
+    """A pair under review that is not the reviewer's own; anything else is not found."""
+    pair = get_object_or_404(
+        Pair.objects.select_related("category", "dataset", "current_revision", "approved_revision"),
+        public_id=public_id,
+        current_revision__isnull=False,
+    )
+    if pair.author_id == request.user.pk:
+        raise Http404("Nobody reviews their own pair.")
+    return pair
+
+
+def _expired(request, pair: Pair, *, comment: str = "", status: int = 200):
+    return render(
+        request,
+        "review/expired.html",
+        {
+            "pair": pair,
+            "comment": comment,
+            "what": "pair",
+            "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
+        },
+        status=status,
+    )
+
+
+def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 200):
+    revision = pair.current_revision
+    history = list(pair.revisions.select_related("category").order_by("-number"))
+    earlier = [
+        (older, text_diff(older, newer), newer)
+        for newer, older in zip(history, history[1:], strict=False)
+    ]
+    context = {
+        "pair": pair,
+        "revision": revision,
+        "claim": claim,
+        "form": form,
+        "history": earlier,
+        "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
+        "is_improvement": pair.approved_revision_id is not None,
+    }
+    return render(request, "review/pair.html", context, status=status)
+
+
+@role_required(REVIEWER)
+def pair_page(request, public_id):
+    pair = _pair_or_404(request, public_id)
+    try:
+        claim = claim_get(pair=pair, reviewer=request.user)
+    except NotClaimed as exc:
+        raise Http404("You do not hold this pair.") from exc
+    except ClaimExpired:
+        return _expired(request, pair)
+    if pair.status != S.SUBMITTED:
+        claim_release(pair=pair, reviewer=request.user)
+        messages.info(request, "That pair was decided while it waited for you.")
+        return redirect("review:queue")
+    return _page(request, pair, claim, DecisionForm(revision=pair.current_revision))
+
+
+@role_required(REVIEWER)
+@require_POST
+def decide(request, public_id):
+    pair = _pair_or_404(request, public_id)
+    form = DecisionForm(request.POST, revision=pair.current_revision)
+    if not form.is_valid():
+        return _held_page(request, pair, form)
+    data = form.cleaned_data
+    try:
+        decided = review_decide(
+            pair=pair,
+            reviewer=request.user,
+            revision_number=data["revision"],
+            decision=data["decision"],
+            comment=data["comment"],
+            reason=data["reason"],
+            scores=form.scores(),
+            edit=form.edit_text(),
+        )
+    except NotClaimed as exc:
+        raise Http404("You do not hold this pair.") from exc
+    except ClaimExpired:
+        return _expired(request, pair, comment=data["comment"], status=409)
+    except PairChanged as exc:
+        messages.warning(request, str(exc))
+        return redirect("review:queue")
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _held_page(request, pair, form)
+    review = decided.review
+    if decided.repeated:
+        messages.info(request, f"Already recorded: {review.get_decision_display().lower()}.")
+    else:
+        messages.success(
+            request,
+            f"Recorded: {review.get_decision_display().lower()}. "
+            + VERDICT_MESSAGES[decided.verdict],
+        )
+    return go_next(request)
+
+
+def _held_page(request, pair: Pair, form: DecisionForm):
+    """The page again with the form's errors, if the reviewer still holds the pair."""
+    try:
+        claim = claim_get(pair=pair, reviewer=request.user)
+    except NotClaimed as exc:
+        raise Http404("You do not hold this pair.") from exc
+    except ClaimExpired:
+        return _expired(request, pair, comment=form.data.get("comment", ""), status=409)
+    return _page(request, pair, claim, form, status=400)
+
+
+@role_required(REVIEWER)
+@require_POST
+def heartbeat(request, public_id):
+    pair = _pair_or_404(request, public_id)
+    try:
+        claim = claim_renew(pair=pair, reviewer=request.user)
+    except NotClaimed as exc:
+        raise Http404("You do not hold this pair.") from exc
+    except ClaimExpired:
+        if request.htmx:
+            return HttpResponseStopPolling(
+                render(request, "review/pair.html#lease", {"pair": pair, "claim": None}).content
+            )
+        return _expired(request, pair)
+    if request.htmx:
+        return render(request, "review/pair.html#lease", {"pair": pair, "claim": claim})
+    return redirect("review:pair", public_id=pair.public_id)
+
+
+@role_required(REVIEWER)
+@require_POST
+def release(request, public_id):
+    pair = _pair_or_404(request, public_id)
+    if claim_release(pair=pair, reviewer=request.user):
+        messages.info(request, "You released the pair; it is back in the queue.")
+    return redirect("review:queue")

@@ -1,0 +1,39 @@
+"""The review queue page and "Review next"."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from annotation.roles import REVIEWER, role_required
+from review.queue import claim_next, in_progress_prune, queue_summary
+
+
+@role_required(REVIEWER)
+def queue(request):
+    context = {"summary": queue_summary(reviewer=request.user)}
+    if request.htmx:
+        return render(request, "review/queue.html#counts", context)
+    # Housekeeping for pairs that left review on the author's side (e.g. withdrawn).
+    in_progress_prune()
+    return render(request, "review/queue.html", context)
+
+
+@role_required(REVIEWER)
+@require_POST
+def next_pair(request):
+    claim = claim_next(reviewer=request.user)
+    if claim is None:
+        return render(request, "review/empty.html", {"what": "pairs"})
+    return redirect("review:pair", public_id=claim.pair.public_id)
+
+
+def go_next(request):
+    """After a decision: the next pair, or the queue page when there is none or when the
+    reviewer chose to stop."""
+    if request.POST.get("then") != "next":
+        return redirect("review:queue")
+    claim = claim_next(reviewer=request.user)
+    if claim is None:
+        messages.info(request, "That was the last pair waiting for you. Thank you!")
+        return redirect("review:queue")
+    return redirect("review:pair", public_id=claim.pair.public_id)

@@ -1,0 +1,138 @@
+"""The edit queue page, "Next edit", the edit page and its decision POST."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from annotation.submission import pair_withdraw
+from annotation.workflow import S
+from review.models import EditProposal
+from tests.review.conftest import decide, edited
+
+BETTER = "Camels store fat in their humps, and that fat gives them energy for days."
+
+
+@pytest.fixture
+def proposal(bob, submitted) -> EditProposal:
+    decide(
+        submitted,
+        bob,
+        "approve_with_edit",
+        comment="Fixed a fact.",
+        edit=edited(submitted, response=BETTER),
+    )
+    return EditProposal.objects.get()
+
+
+def hold(proposal, reviewer, *, expired=False):
+    minutes = -1 if expired else 10
+    EditProposal.objects.filter(pk=proposal.pk).update(
+        claimed_by=reviewer, claim_expires_at=timezone.now() + timezone.timedelta(minutes=minutes)
+    )
+
+
+def page(proposal):
+    return reverse("review:edit", args=[proposal.public_id])
+
+
+def decide_url(proposal):
+    return reverse("review:edit_decide", args=[proposal.public_id])
+
+
+def test_edit_queue_counts_edits_for_this_reviewer(as_rita, as_bob, proposal):
+    assert as_rita.get(reverse("review:edits")).context["waiting"] == 1
+    assert as_bob.get(reverse("review:edits")).context["waiting"] == 0
+
+
+def test_next_edit_opens_it_and_never_for_the_proposer(as_rita, as_bob, rita, proposal):
+    response = as_bob.post(reverse("review:edit_next"))
+    assert response.status_code == 200 and b"No edits to decide" in response.content
+    response = as_rita.post(reverse("review:edit_next"))
+    assert response.status_code == 302 and response.url == page(proposal)
+    proposal.refresh_from_db()
+    assert proposal.claimed_by == rita
+
+
+def test_edit_page_shows_a_word_diff(as_rita, rita, proposal):
+    hold(proposal, rita)
+    response = as_rita.get(page(proposal))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<ins>" in html and "<del>" in html
+    assert "Fixed a fact." in html
+
+
+def test_the_proposer_gets_404(as_bob, bob, proposal):
+    hold(proposal, bob)
+    assert as_bob.get(page(proposal)).status_code == 404
+    response = as_bob.post(decide_url(proposal), {"decision": "accept"})
+    assert response.status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.PENDING
+
+
+def test_a_reviewer_without_the_lease_gets_404(as_rita, proposal):
+    assert as_rita.get(page(proposal)).status_code == 404
+    assert as_rita.post(decide_url(proposal), {"decision": "accept"}).status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.PENDING
+
+
+def test_an_expired_lease_says_so(as_rita, rita, proposal):
+    hold(proposal, rita, expired=True)
+    response = as_rita.get(page(proposal))
+    assert b"Your lease expired" in response.content
+    response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "Wrong."})
+    assert response.status_code == 409 and b"Wrong." in response.content
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.PENDING
+
+
+def test_accept_approves_the_pair_with_the_edited_text(as_rita, rita, submitted, proposal):
+    hold(proposal, rita)
+    response = as_rita.post(decide_url(proposal), {"decision": "accept", "comment": ""})
+    assert response.status_code == 302 and response.url == reverse("review:edits")
+    submitted.refresh_from_db()
+    assert submitted.status == S.APPROVED
+    assert submitted.approved_revision.response == BETTER
+
+
+def test_accepting_twice_is_harmless(as_rita, rita, submitted, proposal):
+    hold(proposal, rita)
+    as_rita.post(decide_url(proposal), {"decision": "accept"})
+    response = as_rita.post(decide_url(proposal), {"decision": "accept"})
+    assert response.status_code == 302
+    assert submitted.revisions.count() == 2
+
+
+def test_decline_needs_a_comment(as_rita, rita, proposal):
+    hold(proposal, rita)
+    response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": ""})
+    assert response.status_code == 400
+    assert b"Say why you decline this edit." in response.content
+    response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "No."})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.DECLINED
+
+
+def test_a_stale_edit_is_not_applied_and_says_why(as_rita, rita, alice, submitted, proposal):
+    hold(proposal, rita)
+    pair_withdraw(pair=submitted, by=alice)
+    response = as_rita.post(decide_url(proposal), {"decision": "accept"}, follow=True)
+    assert b"changed since this edit was proposed" in response.content
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.STALE
+    assert submitted.revisions.count() == 1
+
+
+def test_heartbeat_and_release(as_rita, rita, proposal):
+    hold(proposal, rita)
+    response = as_rita.post(
+        reverse("review:edit_heartbeat", args=[proposal.public_id]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and b"Held for you until" in response.content
+    response = as_rita.post(reverse("review:edit_release", args=[proposal.public_id]))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.claimed_by is None

@@ -1,0 +1,69 @@
+"""The review queue page, "Review next" and releasing a pair."""
+
+from django.urls import reverse
+
+from review.models import Claim
+from tests.factories import make_pair
+from tests.review.conftest import decide, lease
+
+
+def test_queue_page_counts_what_waits_for_the_reviewer(as_bob, alice, bob, rita, open_qa):
+    make_pair(author=alice, category=open_qa)
+    make_pair(author=alice, category=open_qa)
+    make_pair(author=bob, category=open_qa)
+    done = make_pair(author=alice, category=open_qa)
+    decide(done, bob, "approve")
+    response = as_bob.get(reverse("review:queue"))
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert summary.waiting == 2
+    assert summary.reviewed_today["approve"] == 1
+    assert b"Review next" in response.content
+
+
+def test_queue_counts_refresh_as_a_partial(as_bob, alice, open_qa):
+    make_pair(author=alice, category=open_qa)
+    response = as_bob.get(reverse("review:queue"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'id="queue-counts"' in response.content
+    assert b"<html" not in response.content
+
+
+def test_review_next_claims_and_opens_the_pair(as_bob, bob, submitted):
+    response = as_bob.post(reverse("review:next"))
+    assert response.status_code == 302
+    assert response.url == reverse("review:pair", args=[submitted.public_id])
+    assert Claim.objects.get(pair=submitted).reviewer == bob
+
+
+def test_review_next_on_an_empty_queue_says_so(as_bob, bob, open_qa):
+    make_pair(author=bob, category=open_qa)
+    response = as_bob.post(reverse("review:next"))
+    assert response.status_code == 200
+    assert b"Nothing to review" in response.content
+    assert not Claim.objects.exists()
+
+
+def test_queue_page_offers_to_continue_a_held_pair(as_bob, bob, submitted):
+    lease(submitted, bob)
+    response = as_bob.get(reverse("review:queue"))
+    assert reverse("review:pair", args=[submitted.public_id]).encode() in response.content
+    assert b"Continue reviewing" in response.content
+
+
+def test_release_returns_the_pair_to_the_queue(as_bob, bob, submitted):
+    lease(submitted, bob)
+    response = as_bob.post(reverse("review:release", args=[submitted.public_id]))
+    assert response.status_code == 302 and response.url == reverse("review:queue")
+    assert not Claim.objects.exists()
+
+
+def test_release_of_someone_elses_claim_changes_nothing(as_bob, rita, submitted):
+    lease(submitted, rita)
+    as_bob.post(reverse("review:release", args=[submitted.public_id]))
+    assert Claim.objects.get(pair=submitted).reviewer == rita
+
+
+def test_next_needs_post(as_bob, submitted):
+    assert as_bob.get(reverse("review:next")).status_code == 405
+    assert not Claim.objects.exists()
