@@ -18,6 +18,7 @@ FEEDBACK_VERBS = {
     "edit.accept": "An edit was accepted",
     "pair.approve": "Pair approved",
     "pair.reject": "Pair rejected",
+    "pair.improvement_reject": "Your newer revision was rejected; the approved text still ships",
     "pair.retract": "Retracted by an admin",
     "pair.reopen": "Reopened by an admin",
 }
