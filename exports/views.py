@@ -1,8 +1,110 @@
-from django.http import HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from annotation.models import Dataset
 from annotation.roles import ADMIN, role_required
+from exports.archive import archive_name, zip_chunks
+from exports.forms import ReleaseForm
+from exports.models import Release
+from exports.selection import shipped_pairs
+from exports.selectors import (
+    attach_latest,
+    dataset_releases,
+    datasets_with_latest_release,
+    release_by_ref,
+)
+from exports.services import (
+    NotRestartable,
+    ReleaseImmutable,
+    can_restart,
+    release_request,
+    release_restart,
+)
+
+
+def _page(request, items):
+    return Paginator(items, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @role_required(ADMIN)
 def dataset_list(request):
-    return HttpResponse("Releases: not built yet.")
+    page = _page(request, datasets_with_latest_release())
+    attach_latest(page.object_list)
+    return render(request, "exports/datasets.html", {"page": page})
+
+
+@role_required(ADMIN)
+def release_list(request, slug):
+    dataset = get_object_or_404(Dataset, slug=slug)
+    form = ReleaseForm(request.POST if request.method == "POST" else None, dataset=dataset)
+    if request.method == "POST" and form.is_valid():
+        release = release_request(dataset=dataset, by=request.user, **form.cleaned_data)
+        release.refresh_from_db()
+        return redirect("exports:release", slug=dataset.slug, ref=release.ref)
+    context = {
+        "dataset": dataset,
+        "form": form,
+        "page": _page(request, dataset_releases(dataset)),
+        "shippable": shipped_pairs(dataset=dataset).count(),
+    }
+    return render(request, "exports/releases.html", context, status=400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+def release_detail(request, slug, ref):
+    release = release_by_ref(slug=slug, ref=ref)
+    context = {
+        "release": release,
+        "files": release.files.all() if release.state == Release.State.READY else [],
+        "can_restart": can_restart(release),
+    }
+    template = "exports/release.html#status" if request.htmx else "exports/release.html"
+    return render(request, template, context)
+
+
+@role_required(ADMIN)
+@require_POST
+def restart(request, slug, ref):
+    release = release_by_ref(slug=slug, ref=ref)
+    try:
+        release_restart(release=release, by=request.user)
+    except (NotRestartable, ReleaseImmutable) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Release {release.label} was handed to the worker again.")
+    return redirect("exports:release", slug=slug, ref=release.ref)
+
+
+def _ready(slug: str, ref: str) -> Release:
+    release = release_by_ref(slug=slug, ref=ref)
+    if release.state != Release.State.READY:
+        raise Http404("This release has no files yet.")
+    return release
+
+
+@role_required(ADMIN)
+def download(request, slug, ref, name):
+    release = _ready(slug, ref)
+    # Only a name the release lists; the storage path comes from the row, never the URL.
+    # (A NUL byte names no file, and PostgreSQL refuses it in a query.)
+    if "\x00" in name:
+        raise Http404("No such file.")
+    file = get_object_or_404(release.files, name=name)
+    return FileResponse(
+        default_storage.open(file.storage_path, "rb"),
+        as_attachment=True,
+        filename=f"{archive_name(release)}-{file.name.rsplit('/', 1)[-1]}",
+    )
+
+
+@role_required(ADMIN)
+def download_zip(request, slug, ref):
+    release = _ready(slug, ref)
+    response = StreamingHttpResponse(zip_chunks(release), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archive_name(release)}.zip"'
+    return response

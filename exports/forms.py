@@ -1,0 +1,62 @@
+from django import forms
+
+from annotation.checks import text_problem
+from annotation.models import Dataset
+from exports.selection import DEFAULT_TEST_FRACTION, shipped_pairs
+
+
+class ReleaseForm(forms.Form):
+    notes = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What is new or special about this release; goes into the dataset card.",
+    )
+    categories = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every category.",
+    )
+    test_fraction = forms.FloatField(
+        initial=DEFAULT_TEST_FRACTION,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "0.99"}),
+        help_text="Share of pairs in the test split, from 0 (none) to below 1. A pair's "
+        "split comes from a hash of its id, so it stays put across releases.",
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+        self.fields["categories"].choices = [
+            (c.slug, c.name) for c in dataset.categories.order_by("name")
+        ]
+
+    def clean_notes(self) -> str:
+        notes = self.cleaned_data["notes"]
+        problem = text_problem(notes)
+        if problem:
+            raise forms.ValidationError(problem, code="bad_text")
+        return notes
+
+    def clean_test_fraction(self) -> float:
+        fraction = self.cleaned_data["test_fraction"]
+        if not 0 <= fraction < 1:
+            raise forms.ValidationError(
+                "The test fraction must be at least 0 and below 1, for example 0.1."
+            )
+        return fraction
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        categories = cleaned.get("categories")
+        if (
+            categories is not None
+            and "categories" not in self.errors
+            and not shipped_pairs(dataset=self.dataset, categories=categories).exists()
+        ):
+            self.add_error(
+                "categories" if categories else None,
+                "Nothing to release: there are no approved pairs"
+                + (" in these categories." if categories else " in this dataset yet."),
+            )
+        return cleaned

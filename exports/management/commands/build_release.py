@@ -1,0 +1,65 @@
+import shutil
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+
+from annotation.models import Dataset
+from exports.building import release_build
+from exports.models import Release
+from exports.selection import DEFAULT_TEST_FRACTION
+from exports.services import release_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a release of a dataset now, in this process, through the same code as the "
+        "worker; print its version. With --out, also copy its files into a directory."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dataset", required=True, help="The dataset's slug.")
+        parser.add_argument("--notes", default="", help="Release notes for the dataset card.")
+        parser.add_argument(
+            "--category",
+            action="append",
+            default=[],
+            dest="categories",
+            help="Only this category (repeat for several). Default: every category.",
+        )
+        parser.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
+        parser.add_argument("--out", type=Path, help="Also write the files into this directory.")
+
+    def handle(self, *args, dataset: str, notes: str, categories, test_fraction, out, **options):
+        found = Dataset.objects.filter(slug=dataset).first()
+        if found is None:
+            known = ", ".join(Dataset.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No dataset '{dataset}'. Known datasets: {known}.")
+        if not 0 <= test_fraction < 1:
+            raise CommandError("--test-fraction must be at least 0 and below 1.")
+        unknown = set(categories) - set(found.categories.values_list("slug", flat=True))
+        if unknown:
+            raise CommandError(f"Unknown categories for '{dataset}': {', '.join(sorted(unknown))}.")
+        release = release_create(
+            dataset=found, by=None, notes=notes, categories=categories, test_fraction=test_fraction
+        )
+        built = release_build(release_id=release.pk, on_progress=self._progress)
+        if not isinstance(built, Release) or built.state != Release.State.READY:
+            release.refresh_from_db()
+            raise CommandError(f"Release #{release.pk} failed: {release.error or release.state}")
+        if out is not None:
+            self._copy(built, out)
+        self.stdout.write(f"v{built.version}")
+
+    def _progress(self, release: Release) -> None:
+        self.stderr.write(f"{release.rows_written}/{release.rows_total} rows")
+
+    def _copy(self, release: Release, out: Path) -> None:
+        for file in release.files.all():
+            target = out / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with (
+                default_storage.open(file.storage_path, "rb") as source,
+                open(target, "wb") as sink,
+            ):
+                shutil.copyfileobj(source, sink, 1 << 20)

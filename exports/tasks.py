@@ -1,0 +1,18 @@
+"""The Celery task: thin. The work is in exports.building, shared with build_release."""
+
+from celery import shared_task
+
+from exports.attempts import BUSY, STALE_AFTER
+from exports.building import release_build
+
+# Another live attempt holds the release: look again well before it could go stale.
+BUSY_RETRY_SECONDS = max(5, int(STALE_AFTER.total_seconds() / 10))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def build_release(self, release_id: int) -> str:
+    """Build and publish release ``release_id``; a no-op when it is ready or failed."""
+    outcome = release_build(release_id=release_id)
+    if outcome == BUSY and not self.request.is_eager:
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    return outcome if isinstance(outcome, str) else outcome.state

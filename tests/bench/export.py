@@ -1,0 +1,267 @@
+"""Release build speed and memory against PostgreSQL's own COPY of the same rows.
+
+`python -m tests.bench export` (DATABASE_URL must name a PostgreSQL server). In a throwaway
+database it generates datasets of 10k and 100k approved pairs (and 1M with
+BENCH_EXPORT_1M=1), each with two reviews per pair, and for each size prints one JSON line:
+
+- floor_seconds: `COPY (SELECT row_to_json(...)) TO STDOUT` of the dolly columns, same rows,
+  same order;
+- dolly_seconds: streaming the rows into dolly.jsonl alone (fresh process);
+- release_seconds: a whole release (every format, entries, changelog, card, manifest,
+  publishing), through release_build, in a fresh process;
+- rows_per_second of the release, peak RSS (MB) of each building process, and the ratios
+  to the floor (targets: dolly <= 2x, release <= 4x, RSS < 256 MB and flat).
+"""
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DB = "hw_exports_bench"
+SIZES = [10_000, 100_000]
+USERS = 50
+
+
+def _server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("tests.bench.export needs DATABASE_URL=postgres://... (PostgreSQL).")
+    return url.rsplit("/", 1)[0]
+
+
+def _psycopg(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def _env(db_url: str, media: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=db_url, MEDIA_ROOT=media)
+    env.pop("REDIS_URL", None)
+    env.setdefault("SECRET_KEY", "bench-only-secret-key")
+    env.setdefault("HANDWRITTEN_TESTING", "1")
+    env.pop("DEBUG", None)
+    return env
+
+
+def _child(args: list[str], env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.export", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench child {args} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _generate(size: int) -> dict:
+    """Inside the bench database: a dataset of ``size`` approved pairs, 2 reviews each."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from annotation.models import Dataset
+    from annotation.seeding import dataset_seed_dolly
+
+    dolly = dataset_seed_dolly()
+    slug = f"bench-{size}"
+    dataset = Dataset.objects.create(name=f"Bench {size}", slug=slug)
+    for category in dolly.categories.all():
+        category.pk = None
+        category.dataset = dataset
+        category.save()
+    users = [User.objects.get_or_create(username=f"bench{i}")[0].pk for i in range(USERS)]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        params = {"dataset": dataset.pk, "size": size, "users": users}
+        cursor.execute(
+            """
+            INSERT INTO annotation_pair (public_id, dataset_id, category_id, author_id, status,
+                review_round, submitted_at, approved_at, created_at, updated_at)
+            SELECT gen_random_uuid(), %(dataset)s,
+                (ARRAY(SELECT id FROM annotation_category WHERE dataset_id = %(dataset)s
+                       ORDER BY slug))[1 + i %% 8],
+                (%(users)s::int[])[1 + i %% array_length(%(users)s::int[], 1)],
+                'approved', 0, now(), now(), now(), now()
+            FROM generate_series(1, %(size)s) AS i
+            """,
+            params,
+        )
+        # About the lengths of databricks-dolly-15k: a third of the rows have a context.
+        cursor.execute(
+            """
+            INSERT INTO annotation_revision (pair_id, number, kind, author_id, category_id,
+                instruction, context, source_url, response, content_hash, instruction_key,
+                active_seconds, typed_chars, pasted_chars, warnings, created_at)
+            SELECT p.id, 1, 'original', p.author_id, p.category_id,
+                'Question ' || p.id || ' ✍: what does ' || md5(p.id::text) || ' mean?',
+                CASE WHEN p.id %% 3 = 0
+                     THEN repeat(md5(p.id::text || 'c') || ' «quoted» ', 16) ELSE '' END,
+                '',
+                repeat(md5(p.id::text || 'r') || E' line\\n', 8),
+                md5(p.id::text), md5(p.id::text || 'k'), 60, 300, 0, '[]', now()
+            FROM annotation_pair p WHERE p.dataset_id = %(dataset)s
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            UPDATE annotation_pair p SET approved_revision_id = r.id, current_revision_id = r.id
+            FROM annotation_revision r WHERE r.pair_id = p.id AND p.dataset_id = %(dataset)s
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            INSERT INTO review_review (pair_id, revision_id, reviewer_id, round, decision,
+                reason, comment, created_at)
+            SELECT p.id, p.approved_revision_id,
+                (%(users)s::int[])[1 + (p.id + g) %% array_length(%(users)s::int[], 1)],
+                0, 'approve', '', '', p.approved_at - interval '1 minute'
+            FROM annotation_pair p, generate_series(1, 2) AS g
+            WHERE p.dataset_id = %(dataset)s
+            """,
+            params,
+        )
+        cursor.execute("ANALYZE")
+    return {"slug": slug, "generate_seconds": round(time.perf_counter() - started, 2)}
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _dolly_alone(slug: str) -> dict:
+    from annotation.models import Dataset
+    from exports.building import export, run_export
+    from exports.services import release_create
+    from exports.writers import DollyWriter
+
+    # Never published: it only measures selecting the rows and writing dolly.jsonl.
+    release = release_create(dataset=Dataset.objects.get(slug=slug), by=None, test_fraction=0.1)
+    directory = Path(tempfile.mkdtemp(prefix="bench-dolly-"))
+    try:
+        started = time.perf_counter()
+        result = run_export(
+            export(release=release, directory=directory, writers=(DollyWriter,)),
+            lambda written: None,
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        shutil.rmtree(directory)
+    return {"seconds": round(seconds, 2), "rows": result.total, "rss_mb": _peak_rss_mb()}
+
+
+def _release(slug: str) -> dict:
+    from annotation.models import Dataset
+    from exports.building import release_build
+    from exports.services import release_create
+
+    release = release_create(dataset=Dataset.objects.get(slug=slug), by=None, test_fraction=0.1)
+    started = time.perf_counter()
+    built = release_build(release_id=release.pk)
+    seconds = time.perf_counter() - started
+    if built.state != "ready":
+        raise SystemExit(f"release failed: {built.error}")
+    return {
+        "seconds": round(seconds, 2),
+        "rows": built.total_count,
+        "bytes": sum(f.bytes for f in built.files.all()),
+        "rss_mb": _peak_rss_mb(),
+    }
+
+
+def _floor(db_url: str, slug: str) -> float:
+    query = """
+        COPY (SELECT row_to_json(t) FROM (
+            SELECT r.instruction, r.context, r.response, c.slug AS category
+            FROM annotation_pair p
+            JOIN annotation_revision r ON r.id = p.approved_revision_id
+            JOIN annotation_category c ON c.id = r.category_id
+            JOIN annotation_dataset d ON d.id = p.dataset_id
+            WHERE d.slug = %s AND p.status <> 'retracted'
+            ORDER BY p.id) t) TO STDOUT
+    """
+    with psycopg.connect(_psycopg(db_url)) as conn, conn.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.copy(query, (slug,)) as copy:
+            for _ in copy:
+                pass
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    server = _server_url()
+    db_url = f"{server}/{BENCH_DB}"
+    sizes = SIZES + ([1_000_000] if os.environ.get("BENCH_EXPORT_1M") else [])
+    with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    media = tempfile.mkdtemp(prefix="bench-media-")
+    env = _env(db_url, media)
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        for size in sizes:
+            generated = _child(["generate", str(size)], env)
+            slug = generated["slug"]
+            floor = min(_floor(db_url, slug) for _ in range(2))
+            dolly = _child(["dolly", slug], env)
+            release = _child(["release", slug], env)
+            print(
+                json.dumps(
+                    {
+                        "bench": "export",
+                        "pairs": size,
+                        "floor_seconds": round(floor, 2),
+                        "dolly_seconds": dolly["seconds"],
+                        "release_seconds": release["seconds"],
+                        "rows_per_second": round(release["rows"] / release["seconds"]),
+                        "dolly_x_floor": round(dolly["seconds"] / floor, 2),
+                        "release_x_floor": round(release["seconds"] / floor, 2),
+                        "dolly_peak_rss_mb": dolly["rss_mb"],
+                        "release_peak_rss_mb": release["rss_mb"],
+                        "release_mb": round(release["bytes"] / 2**20, 1),
+                        "generate_seconds": generated["generate_seconds"],
+                    }
+                ),
+                flush=True,
+            )
+            shutil.rmtree(media, ignore_errors=True)
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+        with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def _run_child(argv: list[str]) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    command, arg = argv
+    if command == "generate":
+        result = _generate(int(arg))
+    elif command == "dolly":
+        result = _dolly_alone(arg)
+    else:
+        result = _release(arg)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _run_child(sys.argv[1:])

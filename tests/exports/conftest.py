@@ -1,0 +1,90 @@
+"""Release tests: files land in a temporary MEDIA_ROOT; helpers build real releases."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from annotation.drafts import DraftText, draft_save
+from annotation.models import Pair
+from annotation.submission import pair_submit
+from annotation.workflow import S, transition
+from config.celery import app as celery_app
+from exports.building import release_build
+from exports.models import Release
+from exports.services import release_create
+from review.models import Review
+from tests.factories import make_pair
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks in-process even when REDIS_URL points at a real broker."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+def approve(pair: Pair, *, by, reviewers=()) -> Pair:
+    """Approve the pair's current revision, after a review by each of ``reviewers``."""
+    for reviewer in reviewers:
+        Review.objects.create(
+            pair=pair,
+            revision=pair.current_revision,
+            reviewer=reviewer,
+            round=pair.review_round,
+            decision=Review.Decision.APPROVE,
+        )
+    return transition(
+        pair=pair,
+        to=S.APPROVED,
+        by=by,
+        verb="pair.approve",
+        fields={"approved_revision": pair.current_revision, "approved_at": timezone.now()},
+    )
+
+
+def approved_pair(*, author, category, by, reviewers=(), **text) -> Pair:
+    pair = make_pair(author=author, category=category, status=S.SUBMITTED, **text)
+    return approve(pair, by=by, reviewers=reviewers)
+
+
+def improve(pair: Pair, *, response: str) -> Pair:
+    """The author submits a new revision of an approved pair; it waits for review."""
+    draft = pair.draft
+    draft_save(
+        pair=pair,
+        by=pair.author,
+        text=DraftText(
+            instruction=draft.instruction,
+            context=draft.context,
+            response=response,
+            source_url=draft.source_url,
+        ),
+        base_version=draft.version,
+        typed_chars=len(response),
+    )
+    pair_submit(pair=pair, by=pair.author)
+    pair.refresh_from_db()
+    return pair
+
+
+def build(dataset, *, by=None, categories=(), test_fraction=0.1, notes="") -> Release:
+    """A release built and published in-process, as the task would."""
+    release = release_create(
+        dataset=dataset, by=by, notes=notes, categories=categories, test_fraction=test_fraction
+    )
+    release_build(release_id=release.pk)
+    release.refresh_from_db()
+    return release
+
+
+def read(release: Release, name: str) -> bytes:
+    with default_storage.open(release.files.get(name=name).storage_path, "rb") as handle:
+        return handle.read()

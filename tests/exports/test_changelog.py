@@ -1,0 +1,64 @@
+"""CHANGELOG.md against the previous ready release: added, removed, changed."""
+
+from annotation.submission import pair_retract
+from tests.exports.conftest import approve, approved_pair, build, improve, read
+
+
+def _changelog(release) -> str:
+    return read(release, "CHANGELOG.md").decode("utf-8")
+
+
+def test_first_release_has_no_previous(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly)
+    assert _changelog(release) == "# Changelog: Dolly v1\n\nFirst release: 1 pairs.\n"
+    assert release.counts["changes"] is None
+
+
+def test_added_removed_and_changed(dolly, open_qa, alice, ada):
+    kept = approved_pair(author=alice, category=open_qa, by=ada)
+    retracted = approved_pair(author=alice, category=open_qa, by=ada)
+    revised = approved_pair(author=alice, category=open_qa, by=ada)
+    pending = approved_pair(author=alice, category=open_qa, by=ada)
+    build(dolly)
+
+    pair_retract(pair=retracted, by=ada, reason="Contains personal data.")
+    approve(improve(revised, response="A clearer answer, approved."), by=ada)
+    improve(pending, response="Still under review: the approved text keeps shipping.")
+    added = approved_pair(author=alice, category=open_qa, by=ada)
+    second = build(dolly)
+
+    text = _changelog(second)
+    assert "Against v1: 4 → 4 pairs." in text
+    assert "- Added: 1\n- Removed: 1\n- Changed (a different approved revision): 1\n" in text
+    assert f"## Added (1)\n\n- {added.public_id} (revision 1)\n" in text
+    assert f"## Removed (1)\n\n- {retracted.public_id}: retracted\n" in text
+    assert f"## Changed (1)\n\n- {revised.public_id}: revision 1 → 2\n" in text
+    for untouched in (kept, pending):
+        assert str(untouched.public_id) not in text
+    assert second.counts["changes"] == {"added": 1, "removed": 1, "changed": 1}
+
+
+def test_filters_that_drop_pairs_say_so(dolly, open_qa, closed_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    closed = approved_pair(author=alice, category=closed_qa, by=ada)
+    build(dolly)
+    text = _changelog(build(dolly, categories=["open_qa"]))
+    assert f"- {closed.public_id}: no longer shipped" in text
+
+
+def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monkeypatch):
+    from exports import writers
+
+    approved_pair(author=alice, category=open_qa, by=ada)
+    first = build(dolly)
+
+    def broken(self, row):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writers.AlpacaWriter, "line", broken)
+    assert build(dolly).state == "failed"
+    monkeypatch.undo()
+    third = build(dolly)
+    assert third.previous == first and third.version == 2
+    assert "Against v1" in _changelog(third)

@@ -1,0 +1,167 @@
+"""A build that fails, is retried, or whose worker died never leaves a half release."""
+
+import os
+
+import pytest
+from django.utils import timezone
+
+from exports import publishing, writers
+from exports.attempts import (
+    BUSY,
+    DONE,
+    MAX_ATTEMPTS,
+    STALE_AFTER,
+    Heartbeat,
+    Superseded,
+    attempt_start,
+)
+from exports.building import release_build
+from exports.models import Release, ReleaseEntry, ReleaseFile
+from exports.selection import entries_select
+from exports.services import release_create
+from exports.tasks import build_release
+from tests.exports.conftest import approved_pair, build
+
+
+@pytest.fixture
+def pairs(dolly, open_qa, alice, ada):
+    return [approved_pair(author=alice, category=open_qa, by=ada) for _ in range(3)]
+
+
+def _stored_files(media_root) -> list[str]:
+    return [
+        os.path.join(folder, name) for folder, _, names in os.walk(media_root) for name in names
+    ]
+
+
+def _queued(dolly) -> Release:
+    return release_create(dataset=dolly, by=None, test_fraction=0.1)
+
+
+def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
+    dolly, pairs, media_root, monkeypatch
+):
+    calls = []
+
+    def explode_on_second_row(self, row):
+        calls.append(row)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return f"{row.public_id}\n"
+
+    monkeypatch.setattr(writers.MessagesWriter, "line", explode_on_second_row)
+    release = build(dolly)
+    assert release.state == Release.State.FAILED
+    assert release.error == "OSError: No space left on device"
+    assert release.version is None and release.finished_at is not None
+    assert not ReleaseFile.objects.exists()
+    assert not ReleaseEntry.objects.exists()
+    assert _stored_files(media_root) == []
+
+
+def test_an_error_while_publishing_removes_the_stored_files(dolly, pairs, media_root, monkeypatch):
+    stored = []
+    real_store = publishing._store
+
+    def fail_on_fourth(prefix, written):
+        if len(stored) == 3:
+            raise ConnectionError("storage went away")
+        stored.append(real_store(prefix, written))
+        return stored[-1]
+
+    monkeypatch.setattr(publishing, "_store", fail_on_fourth)
+    release = build(dolly)
+    assert release.state == Release.State.FAILED
+    assert "storage went away" in release.error
+    assert len(stored) == 3 and _stored_files(media_root) == []
+    assert not Release.objects.filter(state=Release.State.READY).exists()
+
+
+def test_running_the_task_again_on_a_ready_release_changes_nothing(dolly, pairs):
+    release = build(dolly)
+    files = list(release.files.values_list("name", "sha256", "storage_path"))
+    assert build_release.apply(args=[release.pk]).get() == DONE
+    release.refresh_from_db()
+    assert (release.state, release.version, release.attempts) == ("ready", 1, 1)
+    assert list(release.files.values_list("name", "sha256", "storage_path")) == files
+    assert release.entries.count() == 3
+
+
+def test_a_failed_release_stays_failed(dolly, pairs):
+    release = _queued(dolly)
+    Release.objects.filter(pk=release.pk).update(state=Release.State.FAILED, error="boom")
+    assert release_build(release_id=release.pk) == DONE
+    release.refresh_from_db()
+    assert (release.state, release.error, release.attempts) == ("failed", "boom", 0)
+
+
+def test_a_live_build_is_not_started_twice(dolly, pairs):
+    release = _queued(dolly)
+    attempt = attempt_start(release_id=release.pk)
+    assert release_build(release_id=release.pk) == BUSY
+    assert build_release.apply(args=[release.pk]).get() == BUSY
+    release.refresh_from_db()
+    assert (release.state, release.attempts, release.build_token) == (
+        "building",
+        1,
+        attempt.token,
+    )
+
+
+def test_a_stale_build_is_taken_over_and_rebuilt_from_scratch(dolly, pairs, media_root):
+    """The worker died mid-build: entries and a file of the dead attempt are left over."""
+    release = _queued(dolly)
+    dead = attempt_start(release_id=release.pk)
+    entries_select(release=release)
+    leftover = media_root / "releases" / "dolly" / str(release.pk) / dead.token / "dolly.jsonl"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("half a file")
+    Release.objects.filter(pk=release.pk).update(
+        heartbeat_at=timezone.now() - STALE_AFTER - timezone.timedelta(seconds=1)
+    )
+
+    assert build_release.apply(args=[release.pk]).get() == Release.State.READY
+    release.refresh_from_db()
+    assert (release.state, release.version, release.attempts) == ("ready", 1, 2)
+    assert release.build_token != dead.token
+    assert release.entries.count() == 3
+    assert not leftover.exists()
+    assert len(_stored_files(media_root)) == release.files.count()
+    with pytest.raises(Superseded):
+        Heartbeat(dead)(1, force=True)
+
+
+def test_a_superseded_attempt_cannot_publish(dolly, pairs, media_root, tmp_path):
+    release = _queued(dolly)
+    dead = attempt_start(release_id=release.pk)
+    Release.objects.filter(pk=release.pk).update(build_token="someone-else")
+    (tmp_path / "work").mkdir()
+    from exports.building import export, run_export
+
+    result = run_export(export(release=release, directory=tmp_path / "work"), lambda n: None)
+    with pytest.raises(Superseded):
+        publishing.publish(attempt=dead, directory=tmp_path / "work", export=result)
+    assert _stored_files(media_root) == []
+    release.refresh_from_db()
+    assert release.state == "building" and release.version is None
+
+
+def test_after_too_many_dead_attempts_the_release_fails(dolly, pairs):
+    release = _queued(dolly)
+    Release.objects.filter(pk=release.pk).update(
+        state=Release.State.BUILDING,
+        attempts=MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - STALE_AFTER * 2,
+    )
+    assert release_build(release_id=release.pk) == DONE
+    release.refresh_from_db()
+    assert release.state == "failed" and "Gave up after 3 attempts" in release.error
+
+
+def test_progress_is_recorded(dolly, pairs):
+    release = _queued(dolly)
+    seen = []
+    built = release_build(release_id=release.pk, on_progress=lambda r: seen.append(r.rows_written))
+    assert built.state == "ready"
+    assert (built.rows_written, built.rows_total) == (3, 3)
+    assert seen == [3]

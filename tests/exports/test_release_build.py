@@ -1,0 +1,175 @@
+"""What a release ships, its manifest and card, and that the same state gives the same files."""
+
+import hashlib
+import json
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from annotation.submission import pair_retract
+from annotation.workflow import S
+from exports.building import split_of
+from exports.models import Release
+from exports.selection import shipped_pairs
+from tests.exports.conftest import approve, approved_pair, build, improve, read
+from tests.factories import make_pair
+
+DATA_FILES = [
+    "alpaca.json",
+    "data/test.parquet",
+    "data/train.parquet",
+    "dolly.jsonl",
+    "full.jsonl",
+    "messages.jsonl",
+]
+
+
+def _responses(release: Release) -> list[str]:
+    return [json.loads(line)["response"] for line in read(release, "dolly.jsonl").splitlines()]
+
+
+def test_only_approved_revisions_of_unretracted_pairs_ship(dolly, open_qa, alice, ada):
+    shipped = approved_pair(author=alice, category=open_qa, by=ada, response="Approved text.")
+    improved = approved_pair(author=alice, category=open_qa, by=ada, response="First approved.")
+    improve(improved, response="A better answer that nobody has reviewed yet.")
+    retracted = approved_pair(author=alice, category=open_qa, by=ada, response="Taken back.")
+    pair_retract(pair=retracted, by=ada, reason="Copied from a website.")
+    make_pair(author=alice, category=open_qa, status=S.SUBMITTED, response="Unreviewed.")
+    make_pair(author=alice, category=open_qa, status=S.DRAFT, response="Draft.")
+
+    release = build(dolly)
+
+    assert improved.status == S.SUBMITTED
+    assert _responses(release) == ["Approved text.", "First approved."]
+    assert set(release.entries.values_list("pair_id", flat=True)) == {shipped.pk, improved.pk}
+    assert set(shipped_pairs(dataset=dolly)) == {shipped, improved}
+
+
+def test_category_filter(dolly, open_qa, closed_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada, response="Open.")
+    approved_pair(author=alice, category=closed_qa, by=ada, response="Closed.")
+    release = build(dolly, categories=["closed_qa"])
+    assert _responses(release) == ["Closed."]
+    assert release.filters == {"categories": ["closed_qa"], "test_fraction": 0.1}
+    assert release.counts["categories"] == {"closed_qa": 1}
+
+
+def test_manifest_lists_every_file_with_its_checksum(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, notes="First cut.")
+    manifest = json.loads(read(release, "manifest.json"))
+    names = sorted(release.files.exclude(name="manifest.json").values_list("name", flat=True))
+    assert [f["name"] for f in manifest["files"]] == names
+    assert names == sorted([*DATA_FILES, "CHANGELOG.md", "README.md"])
+    for entry in manifest["files"]:
+        data = read(release, entry["name"])
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        stored = release.files.get(name=entry["name"])
+        assert (stored.bytes, stored.sha256) == (entry["bytes"], entry["sha256"])
+    assert manifest["version"] == "v1" and manifest["previous_version"] is None
+    assert manifest["counts"]["total"] == 1
+    assert manifest["filters"] == release.filters
+
+
+def test_dataset_card_front_matter(dolly, open_qa, closed_qa, alice, ada):
+    for _ in range(3):
+        approved_pair(author=alice, category=open_qa, by=ada)
+    approved_pair(author=alice, category=closed_qa, by=ada)
+    card = read(build(dolly, notes="Hand-picked notes.", test_fraction=0.5), "README.md")
+    front, body = card.decode().split("---\n", 2)[1:]
+    assert "license: cc-by-sa-3.0\n" in front
+    assert "language:\n- en\n" in front
+    assert "task_categories:\n- question-answering\n- text-generation\n" in front
+    assert "size_categories:\n- n<1K\n" in front
+    assert 'pretty_name: "Dolly v1"\n' in front
+    assert "- split: train\n    path: data/train.parquet\n" in front
+    assert "| open_qa | 3 | 2 |" in body and "| closed_qa | 1 | 2 |" in body
+    assert "Hand-picked notes." in body and "CC BY-SA 3.0" in body
+
+
+def test_same_state_gives_byte_identical_data_files(dolly, open_qa, closed_qa, alice, bob, ada):
+    for category in (open_qa, closed_qa, open_qa):
+        approved_pair(author=alice, category=category, by=ada, reviewers=[bob])
+    first, second = build(dolly, test_fraction=0.5), build(dolly, test_fraction=0.5)
+    for name in DATA_FILES:
+        assert first.files.get(name=name).sha256 == second.files.get(name=name).sha256, name
+        assert read(first, name) == read(second, name)
+    assert first.files.get(name="README.md").sha256 != second.files.get(name="README.md").sha256
+
+
+def test_splits_come_from_the_pair_id_and_stay_across_releases(dolly, open_qa, alice, ada):
+    pairs = [approved_pair(author=alice, category=open_qa, by=ada) for _ in range(6)]
+    first = build(dolly, test_fraction=0.5)
+    pairs.append(approved_pair(author=alice, category=open_qa, by=ada))
+    second = build(dolly, test_fraction=0.5)
+    for release in (first, second):
+        for entry in release.entries.select_related("pair"):
+            assert entry.split == split_of(str(entry.pair.public_id), 0.5)
+    before = dict(first.entries.values_list("pair_id", "split"))
+    after = dict(second.entries.values_list("pair_id", "split"))
+    assert {k: after[k] for k in before} == before and len(after) == len(pairs)
+
+
+def test_split_is_a_hash_threshold():
+    public_id = "7d1c2a8e-3f4b-4c5d-9e6f-0a1b2c3d4e5f"
+    fraction = int.from_bytes(hashlib.sha256(public_id.encode()).digest()[:8], "big") / 2**64
+    assert split_of(public_id, fraction) == "train"
+    assert split_of(public_id, fraction + 1e-9) == "test"
+    assert split_of(public_id, 0) == "train"
+
+
+def test_versions_are_monotonic_and_link_their_previous(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    releases = [build(dolly) for _ in range(3)]
+    assert [r.version for r in releases] == [1, 2, 3]
+    assert [r.previous for r in releases] == [None, releases[0], releases[1]]
+    assert json.loads(read(releases[2], "manifest.json"))["previous_version"] == "v2"
+
+
+def test_a_version_is_taken_once_per_dataset(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    build(dolly)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Release.objects.create(dataset=dolly, version=1, state=Release.State.READY)
+
+
+def test_a_release_published_meanwhile_becomes_the_previous(
+    dolly, open_qa, alice, ada, monkeypatch
+):
+    """Two builds overlap: the one that publishes second is v2 and diffs against v1."""
+    from exports import publishing
+
+    approved_pair(author=alice, category=open_qa, by=ada)
+    real_metadata = publishing._metadata
+    other = []
+
+    def metadata_while_another_publishes(**kwargs):
+        if not other:
+            other.append(None)
+            other[0] = build(dolly)
+        return real_metadata(**kwargs)
+
+    monkeypatch.setattr(publishing, "_metadata", metadata_while_another_publishes)
+    late = build(dolly)
+    assert (other[0].version, late.version) == (1, 2)
+    assert late.previous == other[0]
+    assert json.loads(read(late, "manifest.json"))["version"] == "v2"
+    assert "Against v1" in read(late, "CHANGELOG.md").decode()
+
+
+def test_a_ready_release_cannot_be_restarted(dolly, open_qa, alice, ada):
+    from exports.services import ReleaseImmutable, release_restart
+
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly)
+    with pytest.raises(ReleaseImmutable):
+        release_restart(release=release, by=ada)
+
+
+def test_reviews_after_approval_do_not_count(dolly, open_qa, alice, bob, rita, ada):
+    pair = approved_pair(author=alice, category=open_qa, by=ada, reviewers=[bob])
+    improve(pair, response="Improved, under review now.")
+    approve(pair, by=ada, reviewers=[rita])  # approves the improvement
+    first = json.loads(read(build(dolly), "full.jsonl"))
+    assert first["review_count"] == 2 and first["revision"] == 2

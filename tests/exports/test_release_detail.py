@@ -1,0 +1,88 @@
+"""The release page: live progress while it builds, files when ready, the error when failed."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from exports.attempts import STALE_AFTER, attempt_start
+from exports.models import Release
+from exports.services import release_create
+from tests.exports.conftest import approved_pair, build
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def building(dolly, open_qa, alice, ada) -> Release:
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = release_create(dataset=dolly, by=ada, test_fraction=0.1)
+    attempt_start(release_id=release.pk)
+    Release.objects.filter(pk=release.pk).update(rows_total=200, rows_written=50)
+    release.refresh_from_db()
+    return release
+
+
+def _url(release) -> str:
+    return reverse("exports:release", kwargs={"slug": "dolly", "ref": release.ref})
+
+
+def test_a_building_release_polls_its_progress(as_ada, building):
+    page = as_ada.get(_url(building))
+    assert page.status_code == 200
+    assert b'hx-trigger="every 1s"' in page.content
+    assert b'<progress max="200" value="50">' in page.content
+    assert b"50 of 200 rows written (25%)" in page.content
+
+    fragment = as_ada.get(_url(building), **HTMX)
+    assert fragment.content.lstrip().startswith(b'<section id="release-status"')
+    assert b"<html" not in fragment.content
+    assert b'hx-trigger="every 1s"' in fragment.content
+
+
+def test_polling_stops_once_ready_and_shows_the_files(as_ada, dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, by=ada)
+    fragment = as_ada.get(
+        reverse("exports:release", kwargs={"slug": "dolly", "ref": str(release.pk)}), **HTMX
+    )
+    assert b"hx-trigger" not in fragment.content
+    assert b"Ready" in fragment.content
+    for file in release.files.all():
+        assert file.sha256.encode() in fragment.content
+        assert (
+            reverse(
+                "exports:file", kwargs={"slug": "dolly", "ref": "v1", "name": file.name}
+            ).encode()
+            in fragment.content
+        )
+    assert reverse("exports:zip", kwargs={"slug": "dolly", "ref": "v1"}).encode() in (
+        fragment.content
+    )
+
+
+def test_a_failed_release_shows_its_error(as_ada, building):
+    Release.objects.filter(pk=building.pk).update(
+        state=Release.State.FAILED, error="OSError: No space left on device <disk>"
+    )
+    page = as_ada.get(_url(building))
+    assert b"hx-trigger" not in page.content
+    assert b"The build failed." in page.content
+    assert b"OSError: No space left on device &lt;disk&gt;" in page.content
+
+
+def test_a_stalled_build_can_be_restarted(as_ada, building, eager_tasks):
+    assert b"Restart the build" not in as_ada.get(_url(building)).content
+    Release.objects.filter(pk=building.pk).update(
+        heartbeat_at=timezone.now() - STALE_AFTER - timezone.timedelta(minutes=1)
+    )
+    assert b"Restart the build" in as_ada.get(_url(building)).content
+    restart = reverse("exports:restart", kwargs={"slug": "dolly", "ref": building.ref})
+    response = as_ada.post(restart, follow=True)
+    assert b"handed to the worker again" in response.content
+
+
+def test_a_live_build_is_not_restarted(as_ada, building):
+    restart = reverse("exports:restart", kwargs={"slug": "dolly", "ref": building.ref})
+    response = as_ada.post(restart, follow=True)
+    assert b"Only a build that has stalled can be restarted." in response.content
+    assert as_ada.get(restart).status_code == 405
