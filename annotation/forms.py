@@ -88,6 +88,13 @@ class SkipForm(forms.Form):
     )
     detail = forms.CharField(required=False, max_length=300)
 
+    def clean_detail(self) -> str:
+        detail = self.cleaned_data["detail"]
+        problem = text_problem(detail)
+        if problem:
+            raise ValidationError(problem, code="bad_text")
+        return detail
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("reason") == "other" and not cleaned.get("detail"):

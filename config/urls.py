@@ -10,3 +10,5 @@ urlpatterns = [
     path("releases/", include("exports.urls")),
     path("", include("annotation.urls")),
 ]
+
+handler400 = "config.errors.bad_request"

@@ -1,17 +1,30 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from annotation.checks import text_problem
 from annotation.models import Category, Dataset, Pair, Revision
 from review.decisions import EditText, Scores
 from review.models import Review
 
 D = Review.Decision
 SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
+# A comment is a note to a person, not a second response: long enough for a careful
+# explanation, short of what the request size limit would let through.
+COMMENT_MAX = 5000
 
 
 def _plain(value: str) -> str:
     # Browsers send textarea line breaks as CRLF; revisions store LF.
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _note(value: str) -> str:
+    """A comment or reason as stored: plain line breaks, and no bytes that are not text
+    (U+FFFD is what a browser's broken UTF-8 arrives as)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(problem, code="bad_text")
+    return _plain(value)
 
 
 class DecisionForm(forms.Form):
@@ -21,6 +34,7 @@ class DecisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     comment = forms.CharField(
         required=False,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Shown to the author. Required when you ask for changes.",
     )
@@ -70,7 +84,7 @@ class DecisionForm(forms.Form):
                 del self.fields["source_url"]
 
     def clean_comment(self) -> str:
-        return _plain(self.cleaned_data["comment"])
+        return _note(self.cleaned_data["comment"])
 
     def clean_instruction(self) -> str:
         return _plain(self.cleaned_data["instruction"])
@@ -123,12 +137,13 @@ class EditDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     comment = forms.CharField(
         required=False,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to decline: say why, for the reviewer who proposed it.",
     )
 
     def clean_comment(self) -> str:
-        return _plain(self.cleaned_data["comment"])
+        return _note(self.cleaned_data["comment"])
 
     def clean(self) -> dict:
         data = super().clean()
@@ -171,7 +186,7 @@ class RetractForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _plain(self.cleaned_data["reason"])
+        return _note(self.cleaned_data["reason"])
 
 
 class ReopenForm(forms.Form):
@@ -180,4 +195,4 @@ class ReopenForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _plain(self.cleaned_data["reason"])
+        return _note(self.cleaned_data["reason"])

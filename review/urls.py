@@ -21,6 +21,7 @@ urlpatterns = [
     path("edits/<uuid:public_id>/release/", edits.edit_release, name="edit_release"),
     # Admin moderation
     path("moderate/", moderation.moderate, name="moderate"),
+    path("moderate/pairs.csv", moderation.moderate_csv, name="moderate_csv"),
     path("moderate/<uuid:public_id>/", moderation.moderate_pair, name="moderate_pair"),
     path("moderate/<uuid:public_id>/reopen/", moderation.moderate_reopen, name="moderate_reopen"),
     path(

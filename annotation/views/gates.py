@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,10 +39,18 @@ def signed_in_for_htmx(view: Callable) -> Callable:
     return wrapper
 
 
+def is_slug(value: str) -> bool:
+    """Whether ``value`` could name a slug; anything else (a NUL byte, which PostgreSQL
+    refuses in a query, included) names nothing."""
+    return bool(slug_re.match(value))
+
+
 def dataset_chosen(request: HttpRequest) -> Dataset:
     """``?dataset=slug`` (or the posted field), else the first dataset."""
     slug = request.POST.get("dataset") or request.GET.get("dataset")
     if slug:
+        if not is_slug(slug):
+            raise Http404("No such dataset.")
         return get_object_or_404(Dataset, slug=slug)
     dataset = Dataset.objects.order_by("name", "pk").first()
     if dataset is None:

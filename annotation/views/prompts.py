@@ -20,7 +20,13 @@ from annotation.prompts import (
     prompts_open,
 )
 from annotation.roles import CONTRIBUTOR, role_required
-from annotation.views.gates import dataset_chosen, licence_refusal, signed_in_for_htmx, url_with
+from annotation.views.gates import (
+    dataset_chosen,
+    is_slug,
+    licence_refusal,
+    signed_in_for_htmx,
+    url_with,
+)
 
 
 @signed_in_for_htmx
@@ -31,7 +37,7 @@ def open_prompts(request: HttpRequest) -> HttpResponse:
         return refusal
     categories = prompt_categories(user=request.user, dataset=dataset)
     slug = request.GET.get("category", "")
-    category = categories.filter(slug=slug).first() if slug else None
+    category = _category(categories, slug)
     prompts = prompts_open(user=request.user, dataset=dataset, category=category)
     page = Paginator(prompts, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -55,7 +61,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     form = AskForm(
         request.POST if request.method == "POST" else None,
         categories=categories,
-        initial={"category": categories.filter(slug=request.GET.get("category", "")).first()},
+        initial={"category": _category(categories, request.GET.get("category", ""))},
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -80,6 +86,10 @@ def ask(request: HttpRequest) -> HttpResponse:
         "limits": settings.HANDWRITTEN_LIMITS,
     }
     return render(request, "annotation/ask.html", context, status=422 if form.errors else 200)
+
+
+def _category(categories, slug: str) -> Category | None:
+    return categories.filter(slug=slug).first() if is_slug(slug) else None
 
 
 @signed_in_for_htmx

@@ -206,11 +206,15 @@ def _editor(
 ) -> HttpResponse:
     """The edit page, or for htmx only its form, which a failed submit swaps in place."""
     draft = Draft.objects.get(pair=pair)
+    fields = _text_fields(form, pair.category)
+    if "source_url" in form.errors and not any(f["field"].name == "context" for f in fields):
+        # The source URL sits beside the context, which this category hides.
+        form.add_error(None, [f"Source URL: {error}" for error in form.errors["source_url"]])
     context = {
         "pair": pair,
         "category": pair.category,
         "form": form,
-        "fields": _text_fields(form, pair.category),
+        "fields": fields,
         "draft": draft,
         # A conflicted tab keeps its old version, so it cannot overwrite the other tab by accident.
         "version": draft.version if version is None else version,

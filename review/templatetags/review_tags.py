@@ -1,15 +1,8 @@
-from urllib.parse import urlsplit
-
 from django import template
+
+from annotation.templatetags.markup import http_url
 
 register = template.Library()
 
-
-@register.filter
-def http_url(value: str) -> str:
-    """``value`` if it is an http(s) address, else "": only those become links."""
-    try:
-        scheme = urlsplit(value or "").scheme.lower()
-    except ValueError:
-        return ""
-    return value if scheme in ("http", "https") else ""
+# One definition for every page that links a source: annotation's pages use it too.
+register.filter("http_url", http_url)

@@ -3,27 +3,44 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
 from annotation.workflow import IllegalTransition, S, is_legal
+from review.csv_export import csv_lines, moderation_rows
 from review.forms import ModerationFilterForm, ReopenForm, RetractForm
 from review.moderation import moderation_reopen, moderation_retract
+
+
+def _moderated_pairs(form: ModerationFilterForm):
+    return form.filter(
+        Pair.objects.select_related("category", "dataset", "author", "current_revision")
+    ).order_by("-pk")
 
 
 @role_required(ADMIN)
 def moderate(request):
     form = ModerationFilterForm(request.GET or None)
-    pairs = form.filter(
-        Pair.objects.select_related("category", "dataset", "author", "current_revision")
-    ).order_by("-pk")
+    pairs = _moderated_pairs(form)
     page = Paginator(pairs, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "filtered": form.is_bound and form.has_changed()}
     if request.htmx:
         return render(request, "review/moderate.html#results", context)
     return render(request, "review/moderate.html", context)
+
+
+@role_required(ADMIN)
+def moderate_csv(request):
+    """The moderation list with the same filters, streamed as CSV."""
+    pairs = _moderated_pairs(ModerationFilterForm(request.GET or None))
+    response = StreamingHttpResponse(
+        csv_lines(moderation_rows(pairs)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="handwritten-pairs.csv"'
+    return response
 
 
 def _pair_page(request, pair: Pair, *, reopen_form=None, retract_form=None, status=200):
