@@ -239,6 +239,8 @@ HANDWRITTEN_MAX_SKIPS_PER_DAY = env_int("MAX_SKIPS_PER_DAY", 5)
 HANDWRITTEN_ASSIGNMENT_HOURS = env_int("ASSIGNMENT_HOURS", 24)
 HANDWRITTEN_CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15)
 HANDWRITTEN_PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# A building release whose heartbeat is older than this is taken over by the next attempt.
+HANDWRITTEN_RELEASE_STALE_SECONDS = env_int("RELEASE_STALE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

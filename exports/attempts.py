@@ -25,7 +25,7 @@ from django.utils import timezone
 from annotation.audit import audit
 from exports.models import Release
 
-STALE_AFTER = timedelta(seconds=getattr(settings, "HANDWRITTEN_RELEASE_STALE_SECONDS", 300))
+STALE_AFTER = timedelta(seconds=settings.HANDWRITTEN_RELEASE_STALE_SECONDS)
 MAX_ATTEMPTS = 3
 # How often a live build writes its progress and heartbeat; far below STALE_AFTER.
 HEARTBEAT_SECONDS = 1.0
