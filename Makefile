@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/handwritten
 REDIS ?= redis://127.0.0.1:6379/0
 # The suite's own secret; production must bring its own (settings refuse to start without).
-TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production HANDWRITTEN_TESTING=1
+# Its own Celery queue too, so a `make worker` on the same Redis never takes a test's task.
+TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production HANDWRITTEN_TESTING=1 \
+	CELERY_QUEUE=handwritten-test
 
 .PHONY: install run test test-sqlite test-postgres lint bench worker clean
 

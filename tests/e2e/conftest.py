@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
 No browser is downloaded: the tests use /usr/bin/chromium (apt package `chromium`) and skip
-when it is missing. A failing test leaves a screenshot in tests/e2e/screenshots/.
+when it is missing (the skip reason is listed in the summary), or fail when REQUIRE_CHROMIUM
+is set, as CI sets it. A failing test leaves a screenshot in tests/e2e/screenshots/.
 """
 
 import os
@@ -9,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.integration.processes import attach_logs
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -33,12 +36,17 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.e2e_failed = report.failed
+        attach_logs(item, report)
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+        missing = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+        # CI installs it, so there a missing browser is an error, not a quiet skip.
+        if os.environ.get("REQUIRE_CHROMIUM"):
+            pytest.fail(missing + ", and REQUIRE_CHROMIUM is set")
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
