@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from annotation import importing
 from annotation.models import AuditEvent, Draft, Pair, Revision, content_hash, instruction_key
 
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "dolly-sample.jsonl"
+# 305 real databricks-dolly-15k records (CC BY-SA 3.0; see tests/data/README.md).
+SAMPLE = Path(settings.BASE_DIR) / "tests" / "data" / "dolly-sample.jsonl"
 SAMPLE_COUNTS = {
     "open_qa": 83,
     "general_qa": 49,

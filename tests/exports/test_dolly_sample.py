@@ -2,16 +2,14 @@
 
 from io import StringIO
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
 
 from tests.exports.conftest import build, read
 
-SAMPLE = settings.BASE_DIR.parent / "shared" / "data" / "dolly-sample.jsonl"
+SAMPLE = settings.BASE_DIR / "tests" / "data" / "dolly-sample.jsonl"
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="needs shared/data/dolly-sample.jsonl")
 def test_a_release_of_the_imported_sample_reproduces_its_dolly_file(dolly):
     call_command(
         "import_pairs", str(SAMPLE), "--dataset", "dolly", "--status", "approved",
