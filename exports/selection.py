@@ -1,9 +1,12 @@
 """What a release ships: the one place that decides it."""
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Func, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.db.models.lookups import LessThan
 
 from annotation.models import Dataset, Pair
 from exports.models import Release, ReleaseEntry
@@ -30,8 +33,75 @@ def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QueryS
     return pairs
 
 
+def split_of(public_id: str, test_fraction: float) -> str:
+    """train or test, from a hash of the pair's public id: a pair keeps its split.
+
+    The rule; :func:`entries_select` has the database apply the same one (``_split``).
+    """
+    digest = hashlib.sha256(public_id.encode("ascii")).digest()
+    return "test" if int.from_bytes(digest[:8], "big") / 2**64 < test_fraction else "train"
+
+
+def _test_below(test_fraction: float) -> str:
+    """The 16 hex digits under which a digest prefix is in the test split, per split_of.
+
+    The smallest n with ``n / 2**64 >= test_fraction`` (float division, as split_of does it,
+    and monotonic in n), found by bisection. Hex digits of equal length compare as the
+    numbers do, so the database can compare text. ``test_fraction`` is in [0, 1).
+    """
+    low, high = 0, 2**64 - 1
+    while low < high:
+        middle = (low + high) // 2
+        if middle / 2**64 >= test_fraction:
+            high = middle
+        else:
+            low = middle + 1
+    return f"{low:016x}"
+
+
+class _UUIDText(Func):
+    """A UUID column as the hyphenated lowercase text split_of hashes (PostgreSQL's cast)."""
+
+    template = "CAST(%(expressions)s AS text)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite stores the 32 hex digits bare.
+        sql, params = compiler.compile(self.source_expressions[0])
+        pieces = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        hyphenated = "||'-'||".join(f"substr({sql}, {start}, {length})" for start, length in pieces)
+        return f"({hyphenated})", [*params] * len(pieces)
+
+
+class _SHA256Hex(Func):
+    """Hex sha256 of a text's UTF-8: Django registers SHA256 on SQLite; PostgreSQL has it
+    built in (Django's own SHA256 would need the pgcrypto extension there).
+
+    Compared in byte order, as split_of compares: SQLite's default; on PostgreSQL the "C"
+    collation, which substr() keeps, rather than the database's locale.
+    """
+
+    function = "SHA256"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "encode(sha256(convert_to(%(expressions)s, 'UTF8')), 'hex') COLLATE \"C\""
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _split(test_fraction: float) -> Case:
+    # Marking the test rows afterwards cost an UPDATE per few thousand rows (about a second
+    # per million); computed here it costs the database a hash per row inside the INSERT.
+    prefix = Substr(_SHA256Hex(_UUIDText("public_id")), 1, 16)
+    return Case(
+        When(LessThan(prefix, Value(_test_below(test_fraction))), then=Value("test")),
+        default=Value("train"),
+        output_field=CharField(),
+    )
+
+
 def entries_select(*, release: Release) -> int:
-    """Record what ``release`` ships as its entries, all in train for now; returns how many.
+    """Record what ``release`` ships as its entries, each in its split; returns how many.
 
     One INSERT ... SELECT: the database copies the selection without a row passing through
     Python, and the release's files are then written from these entries, so files and
@@ -39,16 +109,21 @@ def entries_select(*, release: Release) -> int:
     """
     filters = release.filters
     pairs = shipped_pairs(dataset=release.dataset, categories=filters.get("categories", ()))
-    sql, params = pairs.values_list("pk", "approved_revision_id").query.sql_with_params()
+    test_fraction = filters.get("test_fraction", DEFAULT_TEST_FRACTION)
+    # No ORDER BY: the pairs' default ordering would only cost a sort here.
+    selected = pairs.order_by().annotate(entry_split=_split(test_fraction))
+    sql, params = selected.values_list(
+        "entry_split", "pk", "approved_revision_id"
+    ).query.sql_with_params()
     table = connection.ops.quote_name(ReleaseEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (release_id, split, pair_id, revision_id) "  # noqa: S608
-            f"SELECT %s, %s, s.* FROM ({sql}) AS s",
-            [release.pk, ReleaseEntry.Split.TRAIN, *params],
+            f"SELECT %s, s.* FROM ({sql}) AS s",
+            [release.pk, *params],
         )
         count = cursor.rowcount
-        # Fresh statistics, or the planner takes a million new rows for a handful and then
-        # scans them all to mark each batch of the test split (seconds, then milliseconds).
+        # Fresh statistics for the queries that then stream these entries: the planner
+        # would otherwise take a million new rows for the handful the table last had.
         cursor.execute(f"ANALYZE {table}")
     return count

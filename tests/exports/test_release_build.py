@@ -173,3 +173,16 @@ def test_reviews_after_approval_do_not_count(dolly, open_qa, alice, bob, rita, a
     approve(pair, by=ada, reviewers=[rita])  # approves the improvement
     first = json.loads(read(build(dolly), "full.jsonl"))
     assert first["review_count"] == 2 and first["revision"] == 2
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.1, 0.37, 0.9])
+def test_the_database_splits_exactly_as_split_of(dolly, open_qa, alice, ada, fraction):
+    # The split is computed in SQL when entries are recorded; it must agree with the
+    # Python rule for every pair and fraction, on SQLite and on PostgreSQL alike.
+    for _ in range(40):
+        approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, test_fraction=fraction)
+    entries = list(release.entries.select_related("pair"))
+    assert len(entries) == 40
+    for entry in entries:
+        assert entry.split == split_of(str(entry.pair.public_id), fraction)
