@@ -88,6 +88,10 @@ class Writer:
     name: str
     # Whether it writes reviewers and review counts (which cost a second stream).
     uses_reviews = False
+    # Whether it writes more of a row than its texts, category and split (and their
+    # *_json): ids, revision, source_url, dates, author. Without them the rows come from
+    # a narrower query with no casts, which a dolly.jsonl alone gains the most from.
+    uses_details = False
 
     def __init__(self, directory: Path) -> None:
         self.out = HashingFile(directory / self.name)
@@ -129,6 +133,7 @@ class FullWriter(LinesWriter):
 
     name = "full.jsonl"
     uses_reviews = True
+    uses_details = True
 
     def line(self, row: Row) -> str:
         approved = "null" if row.approved_at is None else f'"{row.approved_at}"'
@@ -201,6 +206,7 @@ class ParquetSplitWriter(Writer):
 
     BATCH = 10_000
     split: str
+    uses_details = True  # the id
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)

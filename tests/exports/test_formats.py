@@ -9,8 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
-from exports.building import Pseudonyms, split_of
+from exports.building import Pseudonyms, export, run_export, split_of
 from exports.models import Release
+from exports.services import release_create
+from exports.writers import AlpacaWriter, DollyWriter, MessagesWriter
 from tests.exports.conftest import approved_pair, build, read
 
 LONG_CONTEXT = ("Line with a tab\tand «guillemets».\n" * 800).strip()
@@ -125,6 +127,18 @@ def test_parquet_splits_hold_every_row_once(release):
     for text in TEXTS:
         assert {k: by_instruction[text["instruction"]][k] for k in text} == text
     assert release.counts["splits"]["train"] + release.counts["splits"]["test"] == 2
+
+
+def test_writers_of_texts_alone_write_the_same_bytes(release, dolly, tmp_path):
+    # Without a writer of ids, dates or reviews the rows are fetched with fewer columns.
+    again = release_create(dataset=dolly, by=None, test_fraction=0.5)
+    writers = (DollyWriter, MessagesWriter, AlpacaWriter)
+    result = run_export(
+        export(release=again, directory=tmp_path, writers=writers), lambda written: None
+    )
+    assert result.total == 2 and result.splits == release.counts["splits"]
+    for written in result.files:
+        assert written.path.read_bytes() == read(release, written.name)
 
 
 def test_an_empty_selection_still_writes_valid_files(dolly, open_qa, alice, ada):
