@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from annotation.drafts import DraftText, draft_save, pair_start
-from annotation.models import Assignment, Category, Dataset, Pair
+from annotation.models import Assignment, Category, Pair
 from annotation.submission import pair_submit
 from annotation.workflow import S, transition
 
@@ -82,8 +82,3 @@ def make_pair(
         )
     return transition(pair=pair, to=status, by=by, verb=f"pair.{status}")
 
-
-def dataset() -> Dataset:
-    from annotation.seeding import dataset_seed_dolly
-
-    return dataset_seed_dolly()
