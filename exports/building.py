@@ -23,7 +23,6 @@ from exports.attempts import BUSY, DONE, Attempt, Heartbeat, Superseded, attempt
 from exports.models import Release, ReleaseEntry
 from exports.publishing import discard_attempts, publish
 from exports.selection import entries_select
-from exports.selection import split_of as split_of  # the rule, for callers and tests
 from exports.writers import DATA_WRITERS, Row, Writer, WrittenFile, json_str
 from review.models import Review
 

@@ -9,8 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
-from exports.building import Pseudonyms, export, run_export, split_of
+from exports.building import Pseudonyms, export, run_export
 from exports.models import Release
+from exports.selection import split_of
 from exports.services import release_create
 from exports.writers import AlpacaWriter, DollyWriter, MessagesWriter
 from tests.exports.conftest import approved_pair, build, read

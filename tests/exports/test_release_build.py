@@ -8,9 +8,8 @@ from django.db import IntegrityError, transaction
 
 from annotation.submission import pair_retract
 from annotation.workflow import S
-from exports.building import split_of
 from exports.models import Release
-from exports.selection import shipped_pairs
+from exports.selection import shipped_pairs, split_of
 from tests.exports.conftest import approve, approved_pair, build, improve, read
 from tests.factories import make_pair
 
