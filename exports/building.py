@@ -101,7 +101,9 @@ def _fetch(rows: QuerySet, *, chunk_size: int) -> Iterator[tuple]:
 
     A block at a time, not Django's row-by-row iterator, which costs more per row than
     making the row: these fields are texts and integers, which need no converters, so the
-    database's tuples are the values, in the order of the fields.
+    database's tuples are the values, in the order of the fields. ``execute_sql(MULTI)``
+    is the compiler's internal API (what ``.iterator()`` itself calls): re-check it on a
+    Django upgrade; the exact-content tests of every format would fail if it changed.
     """
     compiler = rows.query.get_compiler(rows.db)
     blocks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size)
