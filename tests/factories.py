@@ -81,4 +81,3 @@ def make_pair(
             fields={"approved_revision": pair.current_revision, "approved_at": timezone.now()},
         )
     return transition(pair=pair, to=status, by=by, verb=f"pair.{status}")
-

@@ -153,7 +153,7 @@ def _dolly_alone(slug: str) -> dict:
     try:
         started = time.perf_counter()
         result = run_export(
-            export(release=release, directory=directory, writers=(DollyWriter,)),
+            export(release=release, directory=directory, writers=(DollyWriter,), parquet=False),
             lambda written: None,
         )
         seconds = time.perf_counter() - started

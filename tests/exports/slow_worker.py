@@ -19,14 +19,14 @@ from celery.__main__ import main  # noqa: E402
 from exports import writers  # noqa: E402
 
 DELAY = float(sys.argv.pop(1))
-real_line = writers.DollyWriter.line
+real_write = writers.DollyWriter.write
 
 
-def slow_line(self, row):
-    time.sleep(DELAY)
-    return real_line(self, row)
+def slow_write(self, block):
+    time.sleep(DELAY * block.size)
+    return real_write(self, block)
 
 
-writers.DollyWriter.line = slow_line  # forked pool processes inherit the patch
+writers.DollyWriter.write = slow_write  # forked pool processes inherit the patch
 sys.argv[0] = "celery"
 sys.exit(main())

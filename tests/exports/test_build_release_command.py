@@ -50,10 +50,10 @@ def test_a_failed_build_exits_with_its_error(dolly, open_qa, alice, ada, monkeyp
 
     approved_pair(author=alice, category=open_qa, by=ada)
 
-    def broken(self, row):
+    def broken(self, block):
         raise ValueError("cannot encode")
 
-    monkeypatch.setattr(writers.DollyWriter, "line", broken)
+    monkeypatch.setattr(writers.DollyWriter, "write", broken)
     with pytest.raises(CommandError, match="failed: ValueError: cannot encode"):
         call_command("build_release", "--dataset", "dolly", stderr=StringIO())
     assert Release.objects.get().state == "failed"

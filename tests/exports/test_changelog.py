@@ -53,10 +53,10 @@ def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monk
     approved_pair(author=alice, category=open_qa, by=ada)
     first = build(dolly)
 
-    def broken(self, row):
+    def broken(self, block):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writers.AlpacaWriter, "line", broken)
+    monkeypatch.setattr(writers.AlpacaWriter, "write", broken)
     assert build(dolly).state == "failed"
     monkeypatch.undo()
     third = build(dolly)

@@ -5,7 +5,8 @@ import os
 import pytest
 from django.utils import timezone
 
-from exports import publishing, writers
+from exports import copying, publishing, writers
+from exports import rows as portable_rows
 from exports.attempts import (
     BUSY,
     DONE,
@@ -42,14 +43,18 @@ def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
     dolly, pairs, media_root, monkeypatch
 ):
     calls = []
+    real_write = writers.MessagesWriter.write
 
-    def explode_on_second_row(self, row):
-        calls.append(row)
+    def explode_on_second_row(self, block):
+        calls.append(block)
         if len(calls) == 2:
             raise OSError("No space left on device")
-        return f"{row.public_id}\n"
+        return real_write(self, block)
 
-    monkeypatch.setattr(writers.MessagesWriter, "line", explode_on_second_row)
+    # A row a block: the second arrives while PostgreSQL is still streaming the rest.
+    monkeypatch.setattr(copying, "BLOCK_ROWS", 1)
+    monkeypatch.setattr(portable_rows, "FETCH_ROWS", 1)
+    monkeypatch.setattr(writers.MessagesWriter, "write", explode_on_second_row)
     release = build(dolly)
     assert release.state == Release.State.FAILED
     assert release.error == "OSError: No space left on device"
