@@ -96,6 +96,9 @@ class _Columns:
         # Tab ends a column and newline a row: as one separator the row falls into width
         # pieces and column i is every width-th piece from i (the last piece is empty).
         pieces = data.replace(b"\n", b"\t").split(b"\t")
+        if len(pieces) != size * width + 1:
+            # A stray tab or newline in a fragment would shift every column after it.
+            raise ValueError("COPY sent a row that does not split into its columns.")
         columns = {name: pieces[i + 1 : size * width : width] for i, name in enumerate(self.names)}
         if "author" in columns:
             columns["author"] = [self.pseudonyms[i] for i in columns["author"]]

@@ -123,3 +123,11 @@ def _tmp():
     from pathlib import Path
 
     return Path(tempfile.mkdtemp(prefix="sources-agree-"))
+
+
+def test_a_row_that_does_not_split_into_its_columns_stops_the_build():
+    columns = copying._Columns(["split"], {"split"})
+    block, last = columns.block([b"7\ttrain\n", b"9\ttest\n"], settled=True)
+    assert (block.columns["split"], last) == ([b"train", b"test"], 9)
+    with pytest.raises(ValueError, match="does not split"):
+        columns.block([b"7\ttrain\tstray\n"], settled=True)
