@@ -92,7 +92,7 @@ def test_copy_gives_the_portable_bytes_in_any_chunking(release, monkeypatch):
     assert len(full[0]["reviewers"]) == 2 and full[2]["reviewers"] == []
 
 
-def test_only_settled_blocks_are_reported(release, monkeypatch):
+def test_only_settled_blocks_are_reported(release, monkeypatch, tmp_path):
     """The connection is free at every progress report: nothing streams on it then."""
     monkeypatch.setattr(copying, "CHUNK_ROWS", 2)
     monkeypatch.setattr(copying, "BLOCK_ROWS", 1)
@@ -107,22 +107,15 @@ def test_only_settled_blocks_are_reported(release, monkeypatch):
         # Any query here would fail while a COPY still streamed on the connection.
         seen.append((written, again.__class__.objects.filter(pk=again.pk).count()))
 
-    result = run_export(export(release=again, directory=_tmp(), parquet=False), report)
+    result = run_export(export(release=again, directory=tmp_path, parquet=False), report)
     assert result.total == len(TEXTS)
     assert [written for written, _ in seen] == [5, 2, 4, 5, 5]
 
 
-def test_an_empty_block_writes_nothing(tmp_path):
+def test_an_empty_block_writes_nothing():
     block = Block(size=0, columns={name: [] for name in COLUMNS | {"user_turn"}})
     for writer in LINE_WRITERS:
         assert interleave(writer.template, block) == b""
-
-
-def _tmp():
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="sources-agree-"))
 
 
 def test_a_row_that_does_not_split_into_its_columns_stops_the_build():
