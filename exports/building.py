@@ -94,9 +94,9 @@ def export(
     except BaseException:
         # Now, not when the traceback goes: ends the statement streaming the rows.
         blocks.close()
+        spool.abort()
         for writer in opened:
             writer.abort()
-        spool.close()
         raise
     yield written
     return Export(

@@ -2,7 +2,8 @@
 
 ``to_json`` escapes a text exactly as Python's ``json.dumps(..., ensure_ascii=False)``
 does (", \\, \\b \\f \\n \\r \\t by name, other control characters as lowercase \\u00XX,
-everything else as is; tested on every character below U+0080 and beyond), and
+everything else as is; tested on every control character, DEL, U+2028 and U+2029, quotes,
+backslashes and characters outside the BMP), and
 ``COPY ... TO STDOUT`` streams the rows while Python assembles the files from them, so
 the database's core and Python's work at once, and Python decodes and escapes nothing:
 it splits and joins bytes.

@@ -11,6 +11,7 @@ byte-identical files (and so the same sha256) on every build.
 import contextlib
 import hashlib
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,15 @@ class Spool:
             self.drain()
         finally:
             self._executor.shutdown(cancel_futures=True)
+
+    def abort(self) -> None:
+        """Drop the writes not started, wait for the one running; raise nothing.
+
+        The build is failing already: its own error is the one to report, and the files
+        may be closed only once the thread no longer writes to them.
+        """
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
 
 
 class HashingFile:
@@ -297,16 +307,19 @@ def parquet_write(*, full: Path, directory: Path) -> list[WrittenFile]:
     Parquet files.
     """
     schema = pa.schema([*PARQUET_SCHEMA, ("split", pa.string())])
-    reader = pa_json.open_json(
-        full,
-        read_options=pa_json.ReadOptions(block_size=JSON_BLOCK_BYTES),
-        parse_options=pa_json.ParseOptions(
-            explicit_schema=schema, unexpected_field_behavior="ignore"
-        ),
-    )
+    batches: Iterable[pa.RecordBatch] = ()
+    # Arrow refuses an empty stream; a release with no rows still gets both files.
+    if full.stat().st_size:
+        batches = pa_json.open_json(
+            full,
+            read_options=pa_json.ReadOptions(block_size=JSON_BLOCK_BYTES),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore"
+            ),
+        )
     outputs = {split: _SplitParquet(directory, name) for split, name in PARQUET_SPLITS.items()}
     try:
-        for batch in reader:
+        for batch in batches:
             for split, output in outputs.items():
                 mine = batch.filter(pc.equal(batch.column("split"), split))
                 output.add(mine.select(PARQUET_SCHEMA.names))

@@ -151,3 +151,14 @@ def test_an_empty_selection_still_writes_valid_files(dolly, open_qa, alice, ada)
     table = pq.read_table(io.BytesIO(read(release, "data/test.parquet")))
     assert table.num_rows == 0 and table.column_names[-1] == "id"
     assert "split: test" not in read(release, "README.md").decode()
+
+
+def test_a_release_of_no_rows_is_ready_with_valid_empty_files(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, categories=["closed_qa"])
+    assert (release.state, release.total_count) == ("ready", 0)
+    assert read(release, "dolly.jsonl") == read(release, "full.jsonl") == b""
+    assert json.loads(read(release, "alpaca.json")) == []
+    for split in ("train", "test"):
+        table = pq.read_table(io.BytesIO(read(release, f"data/{split}.parquet")))
+        assert table.num_rows == 0 and table.column_names[-1] == "id"

@@ -64,6 +64,21 @@ def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
     assert _stored_files(media_root) == []
 
 
+def test_a_disk_error_on_the_spool_thread_fails_the_release(dolly, pairs, media_root, monkeypatch):
+    real_write = writers.HashingFile._write
+
+    def full_disk(self, data):
+        if self.path.name == "full.jsonl":
+            raise OSError("No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(writers.HashingFile, "_write", full_disk)
+    release = build(dolly)
+    assert (release.state, release.error) == ("failed", "OSError: No space left on device")
+    assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
+    assert _stored_files(media_root) == []
+
+
 def test_an_error_while_publishing_removes_the_stored_files(dolly, pairs, media_root, monkeypatch):
     stored = []
     real_store = publishing._store
