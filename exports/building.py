@@ -19,17 +19,16 @@ from django.db import connection
 from exports.attempts import BUSY, DONE, Attempt, Heartbeat, Superseded, attempt_fail, attempt_start
 from exports.copying import copy_blocks
 from exports.models import Release
+from exports.parquet import ParquetSplits
 from exports.publishing import discard_attempts, publish
 from exports.rows import python_blocks
 from exports.selection import entries_select
 from exports.writers import (
     LINE_WRITERS,
     Block,
-    FullWriter,
     LinesWriter,
     Spool,
     WrittenFile,
-    parquet_write,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,23 +63,25 @@ def export(
     """Record the entries, write the data files into ``directory``; yields rows written.
 
     The first yield is the number of rows to write. Later ones come only while nothing is
-    streaming on the connection, so whoever drives this may use it then. The Parquet
-    splits are read back from full.jsonl, so ``parquet`` needs :class:`FullWriter`.
+    streaming on the connection, so whoever drives this may use it then.
     """
-    if parquet and FullWriter not in writers:
-        raise ValueError("The Parquet files are made from full.jsonl.")
     yield entries_select(release=release)
     spool = Spool()
     opened = [writer(directory, spool=spool) for writer in writers]
+    tables = ParquetSplits(directory) if parquet else None
     categories: Counter[bytes] = Counter()
     splits: Counter[bytes] = Counter({b"train": 0, b"test": 0})
     written = 0
-    columns = {"category", "split"}.union(*(writer.columns() for writer in writers))
+    columns = {"category", "split"}.union(
+        *(writer.columns() for writer in writers), ParquetSplits.columns() if parquet else ()
+    )
     blocks = release_blocks(release=release, columns=columns)
     try:
         for block in blocks:
             for writer in opened:
                 writer.write(block)
+            if tables is not None:
+                tables.write(block)
             categories.update(block.columns["category"])
             splits.update(block.columns["split"])
             written += block.size
@@ -88,15 +89,16 @@ def export(
                 yield written
         files = [writer.close() for writer in opened]
         spool.close()
-        if parquet:
-            full = next(f for f in files if f.name == FullWriter.name)
-            files += parquet_write(full=full.path, directory=directory)
+        if tables is not None:
+            files += tables.close()
     except BaseException:
         # Now, not when the traceback goes: ends the statement streaming the rows.
         blocks.close()
         spool.abort()
         for writer in opened:
             writer.abort()
+        if tables is not None:
+            tables.abort()
         raise
     yield written
     return Export(

@@ -11,15 +11,9 @@ byte-identical files (and so the same sha256) on every build.
 import contextlib
 import hashlib
 from collections import deque
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.json as pa_json
-import pyarrow.parquet as pq
 
 
 @dataclass
@@ -74,9 +68,9 @@ class Spool:
     assembles the next block. ``depth`` writes at most wait, which bounds the memory.
     """
 
-    def __init__(self, depth: int = 8) -> None:
+    def __init__(self, depth: int = 8, name: str = "release-spool") -> None:
         self.depth = depth
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-spool")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._pending: deque[Future] = deque()
 
     def submit(self, function, data: bytes) -> None:
@@ -246,85 +240,3 @@ LINE_WRITERS: tuple[type[LinesWriter], ...] = (
     MessagesWriter,
     AlpacaWriter,
 )
-
-PARQUET_SCHEMA = pa.schema(
-    [
-        ("instruction", pa.string()),
-        ("context", pa.string()),
-        ("response", pa.string()),
-        ("category", pa.string()),
-        ("id", pa.string()),
-    ]
-)
-PARQUET_SPLITS = {"train": "data/train.parquet", "test": "data/test.parquet"}
-# Rows per Parquet row group: big enough to compress well, small enough to stay flat.
-PARQUET_ROW_GROUP = 10_000
-# Bytes of full.jsonl parsed at a time.
-JSON_BLOCK_BYTES = 1 << 20
-
-# Arrow's default allocator keeps what it freed for reuse: it took the peak memory of a
-# 100k-row build from ~200 to ~340 MB. Only releases use Arrow in this process, and the C
-# allocator hands freed blocks back.
-pa.set_memory_pool(pa.system_memory_pool())
-
-
-class _SplitParquet:
-    def __init__(self, directory: Path, name: str) -> None:
-        self.name = name
-        self.out = HashingFile(directory / name)
-        self.writer = pq.ParquetWriter(self.out, PARQUET_SCHEMA, compression="zstd")
-        self.pending: list[pa.RecordBatch] = []
-        self.rows = 0
-
-    def add(self, batch: pa.RecordBatch) -> None:
-        self.pending.append(batch)
-        self.rows += batch.num_rows
-        if self.rows >= PARQUET_ROW_GROUP:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            table = pa.Table.from_batches(self.pending, schema=PARQUET_SCHEMA)
-            self.writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
-            self.pending, self.rows = [], 0
-
-    def close(self) -> WrittenFile:
-        self.flush()
-        self.writer.close()
-        return self.out.result(self.name)
-
-    def abort(self) -> None:
-        self.writer.close()
-        self.out.close()
-
-
-def parquet_write(*, full: Path, directory: Path) -> list[WrittenFile]:
-    """data/train.parquet and data/test.parquet, read back from full.jsonl.
-
-    Parsed by Arrow, a block at a time, so they hold exactly the rows and texts that
-    full.jsonl holds, in the same order, in flat memory and without a Python object per
-    row. Row groups follow the file's bytes alone, so the same full.jsonl gives the same
-    Parquet files.
-    """
-    schema = pa.schema([*PARQUET_SCHEMA, ("split", pa.string())])
-    batches: Iterable[pa.RecordBatch] = ()
-    # Arrow refuses an empty stream; a release with no rows still gets both files.
-    if full.stat().st_size:
-        batches = pa_json.open_json(
-            full,
-            read_options=pa_json.ReadOptions(block_size=JSON_BLOCK_BYTES),
-            parse_options=pa_json.ParseOptions(
-                explicit_schema=schema, unexpected_field_behavior="ignore"
-            ),
-        )
-    outputs = {split: _SplitParquet(directory, name) for split, name in PARQUET_SPLITS.items()}
-    try:
-        for batch in batches:
-            for split, output in outputs.items():
-                mine = batch.filter(pc.equal(batch.column("split"), split))
-                output.add(mine.select(PARQUET_SCHEMA.names))
-        return [output.close() for output in outputs.values()]
-    except BaseException:
-        for output in outputs.values():
-            output.abort()
-        raise
