@@ -18,6 +18,7 @@ from exports.attempts import (
 )
 from exports.building import release_build
 from exports.models import Release, ReleaseEntry, ReleaseFile
+from exports.parquet import ParquetSplits
 from exports.selection import entries_select
 from exports.services import release_create
 from exports.tasks import build_release
@@ -185,3 +186,14 @@ def test_progress_is_recorded(dolly, pairs):
     assert built.state == "ready"
     assert (built.rows_written, built.rows_total) == (3, 3)
     assert seen == [3]
+
+
+def test_an_error_on_the_parquet_thread_fails_the_release(dolly, pairs, media_root, monkeypatch):
+    def full_disk(self, lines):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(ParquetSplits, "_add", full_disk)
+    release = build(dolly)
+    assert (release.state, release.error) == ("failed", "OSError: No space left on device")
+    assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
+    assert _stored_files(media_root) == []
