@@ -10,6 +10,7 @@ byte-identical files (and so the same sha256) on every build.
 
 import contextlib
 import hashlib
+import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -99,6 +100,11 @@ class Spool:
         self._pending.clear()
 
 
+# A file's written pages are handed back to the kernel every this many bytes (see
+# HashingFile._write).
+EVICT_BYTES = 32 << 20
+
+
 class HashingFile:
     """A binary file that keeps the sha256 and size of what was written to it.
 
@@ -113,10 +119,21 @@ class HashingFile:
         self._spool = spool
         self.bytes = 0
         self.closed = False
+        self._written = self._evicted = 0
 
     def _write(self, data: bytes) -> None:
         self._sha256.update(data)
         self._file.write(data)
+        self._written += len(data)
+        if self._written - self._evicted >= EVICT_BYTES and hasattr(os, "posix_fadvise"):
+            # A release is written once and read seldom, and gigabytes of it in the page
+            # cache would push out the tables the database keeps there. Dropped as they
+            # reach the disk, its pages are reused for the next ones, which also spares
+            # the kernel finding fresh memory for each: on a VM that hands free memory back
+            # to its host that cost ~2.5 s a gigabyte, against ~0.4 s this way.
+            self._file.flush()
+            os.posix_fadvise(self._file.fileno(), 0, self._written, os.POSIX_FADV_DONTNEED)
+            self._evicted = self._written
 
     def write(self, data: bytes) -> int:
         self.bytes += len(data)
