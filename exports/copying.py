@@ -29,7 +29,11 @@ from exports.writers import Block
 from review.models import Review
 
 CHUNK_ROWS = 200_000
-BLOCK_ROWS = 2000
+# Rows per block. Every buffer of the build (COPY's rows, each format's lines, the writes
+# waiting on the spool and Parquet threads) holds a few blocks, so this sets the memory:
+# 2,000 rows peaked at ~180 MB, 1,000 at ~150 MB, the same at 10k, 100k and 1M rows, and
+# no slower.
+BLOCK_ROWS = 1000
 
 _ISO = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 _SQL = {

@@ -42,8 +42,9 @@ PARQUET_SCHEMA = pa.schema(
     ]
 )
 PARQUET_SPLITS = {"train": "data/train.parquet", "test": "data/test.parquet"}
-# Rows per row group: big enough to compress well, small enough to stay flat.
-PARQUET_ROW_GROUP = 10_000
+# Rows per row group (a few MB of text): big enough to compress well, small enough that the
+# rows waiting for a group weigh little beside the rest of the build (10,000 cost ~15 MB more).
+PARQUET_ROW_GROUP = 5000
 HASH_CHUNK_BYTES = 1 << 20
 
 _PARSED = pa.schema([*PARQUET_SCHEMA, ("split", pa.string())])
