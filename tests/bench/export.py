@@ -10,6 +10,9 @@ reviews per pair, and for each size prints one JSON line:
 - dolly_seconds: streaming the rows into dolly.jsonl alone (fresh process);
 - release_seconds: a whole release (every format, entries, changelog, card, manifest,
   publishing), through release_build, in a fresh process;
+- each the fastest of RUNS runs below 1M rows (the floor of at least two), of one at 1M;
+  a release after the first also writes its changelog against the one before, so it
+  does no less work;
 - rows_per_second of the release, peak RSS (MB) of each building process, and the ratios
   to the floor (targets: dolly <= 2x, release <= 4x, RSS < 256 MB and flat).
 """
@@ -29,6 +32,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "hw_exports_bench"
 SIZES = [10_000, 100_000]
+# Every figure below 1M rows is the best of this many runs, the floor's as well: a build of
+# 10k rows takes a quarter of a second, where one busy moment of the machine shows.
+RUNS = 3
 USERS = 50
 
 
@@ -209,6 +215,12 @@ def _floor(db_url: str, slug: str) -> float:
         return time.perf_counter() - started
 
 
+def _fastest(runs: list[dict]) -> dict:
+    """The fastest run, with the highest peak memory of them all."""
+    fastest = min(runs, key=lambda run: run["seconds"])
+    return {**fastest, "rss_mb": max(run["rss_mb"] for run in runs)}
+
+
 def main() -> None:
     server = _server_url()
     db_url = f"{server}/{BENCH_DB}"
@@ -230,9 +242,10 @@ def main() -> None:
         for size in sizes:
             generated = _child(["generate", str(size)], env)
             slug = generated["slug"]
-            floor = min(_floor(db_url, slug) for _ in range(2))
-            dolly = _child(["dolly", slug], env)
-            release = _child(["release", slug], env)
+            runs = RUNS if size < 1_000_000 else 1
+            floor = min(_floor(db_url, slug) for _ in range(max(runs, 2)))
+            dolly = _fastest([_child(["dolly", slug], env) for _ in range(runs)])
+            release = _fastest([_child(["release", slug], env) for _ in range(runs)])
             print(
                 json.dumps(
                     {
