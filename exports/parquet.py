@@ -1,10 +1,11 @@
 """data/train.parquet and data/test.parquet, written on a thread of their own as rows stream.
 
 Each block's rows reach Arrow as JSON lines of the shipped columns (the fragments are JSON
-already), so Arrow decodes the texts with no Python object per row. Parsing, compressing
-and hashing run on the writer's thread and release the GIL: they overlap the database's
+already), so Arrow decodes the texts with no Python object per row. Parsing and
+compressing run on the writer's thread and release the GIL: they overlap the database's
 streaming and the line formats instead of following them, and at most ``depth`` blocks
-wait, so the memory stays flat at any size.
+wait, so the memory stays flat at any size. Each file is hashed once closed (a tenth of
+the release's bytes).
 
 Row groups hold exactly ``PARQUET_ROW_GROUP`` rows (the last one the rest) in contiguous
 arrays, so the files depend on the rows alone, not on how they were cut into blocks.
@@ -18,10 +19,10 @@ from pathlib import Path
 # Arrow's allocator, for what Python asks of it and what its JSON reader and Parquet writer
 # allocate inside: read once, when Arrow first allocates, hence set before the import.
 # mimalloc, Arrow's default, keeps what it freed for reuse, and the C allocator fragments
-# under these buffers' sizes: either way a build's memory crept up with its rows (a
-# 100k-row build at ~200 MB, a 1M-row one at ~230). jemalloc told to hand freed pages
-# back within POOL_DECAY_MS stays flat (about 185 MB at 100k and at 1M) for a few percent
-# of the time (every freed page back at once cost a fifth).
+# under these buffers' sizes: either way a build's memory crept up with its rows (~30 MB
+# more at 1M rows than at 100k). jemalloc told to hand freed pages back within
+# POOL_DECAY_MS does not creep, for a few percent of the time (handing every freed page
+# back at once cost a fifth).
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 POOL_DECAY_MS = 100
 
