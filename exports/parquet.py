@@ -31,7 +31,14 @@ import pyarrow.compute as pc  # noqa: E402
 import pyarrow.json as pa_json  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from exports.writers import Block, Spool, Template, WrittenFile, interleave  # noqa: E402
+from exports.writers import (  # noqa: E402
+    Block,
+    Spool,
+    Template,
+    WrittenFile,
+    interleave,
+    template_columns,
+)
 
 PARQUET_SCHEMA = pa.schema(
     [
@@ -46,7 +53,6 @@ PARQUET_SPLITS = {"train": "data/train.parquet", "test": "data/test.parquet"}
 # Rows per row group (a few MB of text): big enough to compress well, small enough that the
 # rows waiting for a group weigh little beside the rest of the build (10,000 cost ~15 MB more).
 PARQUET_ROW_GROUP = 5000
-HASH_CHUNK_BYTES = 1 << 20
 
 _PARSED = pa.schema([*PARQUET_SCHEMA, ("split", pa.string())])
 
@@ -76,27 +82,22 @@ class _SplitFile:
 
     def _write(self, *, whole_groups_only: bool) -> None:
         rows = pa.concat_tables(self.pending)
-        start = 0
-        while rows.num_rows - start >= PARQUET_ROW_GROUP or (
-            not whole_groups_only and start < rows.num_rows
-        ):
-            group = rows.slice(start, PARQUET_ROW_GROUP).combine_chunks()
+        end = rows.num_rows
+        if whole_groups_only:
+            end -= end % PARQUET_ROW_GROUP
+        for start in range(0, end, PARQUET_ROW_GROUP):
+            group = rows.slice(start, min(PARQUET_ROW_GROUP, end - start)).combine_chunks()
             self.writer.write_table(group, row_group_size=PARQUET_ROW_GROUP)
-            start += group.num_rows
-        rest = rows.slice(start)
+        rest = rows.slice(end)
         self.pending, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def close(self) -> WrittenFile:
         if self.rows:
             self._write(whole_groups_only=False)
         self.writer.close()
-        sha256 = hashlib.sha256()
         with open(self.path, "rb") as written:
-            size = 0
-            while chunk := written.read(HASH_CHUNK_BYTES):
-                sha256.update(chunk)
-                size += len(chunk)
-        return WrittenFile(self.name, self.path, size, sha256.hexdigest())
+            sha256 = hashlib.file_digest(written, "sha256").hexdigest()
+        return WrittenFile(self.name, self.path, self.path.stat().st_size, sha256)
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
@@ -119,7 +120,7 @@ class ParquetSplits:
 
     @classmethod
     def columns(cls) -> set[str]:
-        return {part for part in cls.template if isinstance(part, str)}
+        return template_columns(cls.template)
 
     def write(self, block: Block) -> None:
         if block.size:

@@ -44,6 +44,11 @@ class Block:
 Template = tuple[bytes | str, ...]
 
 
+def template_columns(template: Template) -> set[str]:
+    """The columns a template fills in (its parts that are names, not bytes)."""
+    return {part for part in template if isinstance(part, str)}
+
+
 def interleave(template: Template, block: Block) -> bytes:
     """The template filled in for every row of ``block``: literal bytes, column names."""
     width, size = len(template), block.size
@@ -175,7 +180,7 @@ class LinesWriter:
 
     @classmethod
     def columns(cls) -> set[str]:
-        return {part for part in cls.template if isinstance(part, str)}
+        return template_columns(cls.template)
 
     def write(self, block: Block) -> None:
         self.out.write(interleave(self.template, block))
