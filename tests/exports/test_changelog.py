@@ -62,3 +62,21 @@ def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monk
     third = build(dolly)
     assert third.previous == first and third.version == 2
     assert "Against v1" in _changelog(third)
+
+
+def test_only_added_pairs(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    build(dolly)
+    added = approved_pair(author=alice, category=open_qa, by=ada)
+    text = _changelog(build(dolly))
+    assert text.endswith(
+        "- Added: 1\n- Removed: 0\n- Changed (a different approved revision): 0\n"
+        f"\n## Added (1)\n\n- {added.public_id} (revision 1)\n"
+    )
+
+
+def test_nothing_changed(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    build(dolly)
+    text = _changelog(build(dolly))
+    assert text.endswith("- Added: 0\n- Removed: 0\n- Changed (a different approved revision): 0\n")
