@@ -43,6 +43,15 @@ class ReviewerLists(dict[bytes, bytes]):
         return listed
 
 
+class ReviewCounts(dict[bytes, bytes]):
+    """How many ids a database array (``{3,17,3}``) holds, as the digits of a JSON number."""
+
+    def __missing__(self, ids: bytes) -> bytes:
+        inside = ids.strip(b"{}")
+        count = self[ids] = b"%d" % (inside.count(b",") + 1 if inside else 0)
+        return count
+
+
 def array_text(ids) -> bytes:
     """The database array's text for ``ids``, for the same lookup as COPY's rows."""
     return b"{%s}" % b",".join(b"%d" % i for i in ids)

@@ -119,7 +119,7 @@ def test_an_empty_block_writes_nothing():
 
 
 def test_a_row_that_does_not_split_into_its_columns_stops_the_build():
-    columns = copying._Columns(["split"], {"split"})
+    columns = copying._Columns(["split"], {"split"}, categories={})
     block, last = columns.block([b"7\ttrain\n", b"9\ttest\n"], settled=True)
     assert (block.columns["split"], last) == ([b"train", b"test"], 9)
     with pytest.raises(ValueError, match="does not split"):
