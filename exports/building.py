@@ -67,8 +67,8 @@ def export(
     """
     yield entries_select(release=release)
     spool = Spool()
-    opened = [writer(directory, spool=spool) for writer in writers]
-    tables = ParquetSplits(directory) if parquet else None
+    opened: list[LinesWriter] = []
+    tables: ParquetSplits | None = None
     categories: Counter[bytes] = Counter()
     splits: Counter[bytes] = Counter({b"train": 0, b"test": 0})
     written = 0
@@ -77,6 +77,9 @@ def export(
     )
     blocks = release_blocks(release=release, columns=columns)
     try:
+        # Inside the try: if a file cannot be opened, the threads started so far stop too.
+        opened += (writer(directory, spool=spool) for writer in writers)
+        tables = ParquetSplits(directory) if parquet else None
         for block in blocks:
             for writer in opened:
                 writer.write(block)

@@ -116,7 +116,13 @@ class ParquetSplits:
 
     def __init__(self, directory: Path, *, depth: int = 2) -> None:
         self._thread = Spool(depth=depth, name="release-parquet")
-        self._files = {split: _SplitFile(directory, name) for split, name in PARQUET_SPLITS.items()}
+        self._files: dict[str, _SplitFile] = {}
+        try:
+            for split, name in PARQUET_SPLITS.items():
+                self._files[split] = _SplitFile(directory, name)
+        except BaseException:
+            self.abort()
+            raise
 
     @classmethod
     def columns(cls) -> set[str]:

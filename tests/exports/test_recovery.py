@@ -5,7 +5,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from exports import copying, publishing, writers
+from exports import copying, parquet, publishing, writers
 from exports import rows as portable_rows
 from exports.attempts import (
     BUSY,
@@ -195,5 +195,31 @@ def test_an_error_on_the_parquet_thread_fails_the_release(dolly, pairs, media_ro
     monkeypatch.setattr(ParquetSplits, "_add", full_disk)
     release = build(dolly)
     assert (release.state, release.error) == ("failed", "OSError: No space left on device")
+    assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
+    assert _stored_files(media_root) == []
+
+
+def test_a_file_that_cannot_be_opened_fails_the_release_and_closes_the_others(
+    dolly, pairs, media_root, monkeypatch
+):
+    lines, tables = [], []
+    real_lines, real_table = writers.HashingFile.__init__, parquet.pq.ParquetWriter
+
+    def recorded(self, path, **kwargs):
+        real_lines(self, path, **kwargs)
+        lines.append(self)
+
+    def refused(path, *args, **kwargs):
+        if path.endswith("test.parquet"):
+            raise PermissionError(f"Permission denied: {path}")
+        tables.append(real_table(path, *args, **kwargs))
+        return tables[-1]
+
+    monkeypatch.setattr(writers.HashingFile, "__init__", recorded)
+    monkeypatch.setattr(parquet.pq, "ParquetWriter", refused)
+    release = build(dolly)
+    assert release.state == "failed" and "Permission denied" in release.error
+    assert len(lines) == len(writers.LINE_WRITERS) and all(file.closed for file in lines)
+    assert len(tables) == 1 and not tables[0].is_open
     assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
     assert _stored_files(media_root) == []
