@@ -10,9 +10,10 @@ reviews per pair, and for each size prints one JSON line:
 - dolly_seconds: streaming the rows into dolly.jsonl alone (fresh process);
 - release_seconds: a whole release (every format, entries, changelog, card, manifest,
   publishing), through release_build, in a fresh process;
-- each the fastest of RUNS runs below 1M rows (the floor of at least two), of one at 1M;
-  a release after the first also writes its changelog against the one before, so it
-  does no less work;
+- each the fastest of RUNS rounds below 1M rows, of one at 1M (the floor of at least two);
+  a round measures the floor, then dolly, then the release, so the three share the
+  machine's state; a release after the first also writes its changelog against the one
+  before, so it does no less work;
 - rows_per_second of the release, peak RSS (MB) of each building process, and the ratios
   to the floor (targets: dolly <= 2x, release <= 4x, RSS < 256 MB and flat).
 """
@@ -33,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "hw_exports_bench"
 SIZES = [10_000, 100_000]
 # Every figure below 1M rows is the best of this many runs, the floor's as well: a build of
-# 10k rows takes a quarter of a second, where one busy moment of the machine shows.
-RUNS = 3
+# 10k rows takes a fifth of a second, where one busy moment of the machine shows.
+RUNS = 5
 USERS = 50
 
 
@@ -242,10 +243,17 @@ def main() -> None:
         for size in sizes:
             generated = _child(["generate", str(size)], env)
             slug = generated["slug"]
-            runs = RUNS if size < 1_000_000 else 1
-            floor = min(_floor(db_url, slug) for _ in range(max(runs, 2)))
-            dolly = _fastest([_child(["dolly", slug], env) for _ in range(runs)])
-            release = _fastest([_child(["release", slug], env) for _ in range(runs)])
+            floors, dollies, releases = [], [], []
+            for _ in range(RUNS if size < 1_000_000 else 1):
+                # Round by round, so that the three figures share the machine's moods: its
+                # speed drifts by half over minutes, which would skew a ratio of figures
+                # taken minutes apart.
+                floors.append(_floor(db_url, slug))
+                dollies.append(_child(["dolly", slug], env))
+                releases.append(_child(["release", slug], env))
+            if len(floors) < 2:
+                floors.append(_floor(db_url, slug))
+            floor, dolly, release = min(floors), _fastest(dollies), _fastest(releases)
             print(
                 json.dumps(
                     {
