@@ -65,21 +65,23 @@ def export(
     The first yield is the number of rows to write. Later ones come only while nothing is
     streaming on the connection, so whoever drives this may use it then.
     """
-    yield entries_select(release=release)
     spool = Spool()
     opened: list[LinesWriter] = []
     tables: ParquetSplits | None = None
+    blocks: Generator[Block, None, None] | None = None
     categories: Counter[bytes] = Counter()
     splits: Counter[bytes] = Counter({b"train": 0, b"test": 0})
     written = 0
     columns = {"category", "split"}.union(
         *(writer.columns() for writer in writers), ParquetSplits.columns() if parquet else ()
     )
-    blocks = release_blocks(release=release, columns=columns)
     try:
-        # Inside the try: if a file cannot be opened, the threads started so far stop too.
+        # Files and threads first, while nothing else runs; inside the try, so that if a
+        # file cannot be opened, whatever was opened before it is closed.
         opened += (writer(directory, spool=spool) for writer in writers)
         tables = ParquetSplits(directory) if parquet else None
+        yield entries_select(release=release)
+        blocks = release_blocks(release=release, columns=columns)
         for block in blocks:
             for writer in opened:
                 writer.write(block)
@@ -95,8 +97,9 @@ def export(
         if tables is not None:
             files += tables.close()
     except BaseException:
-        # Now, not when the traceback goes: ends the statement streaming the rows.
-        blocks.close()
+        if blocks is not None:
+            # Now, not when the traceback goes: ends the statement streaming the rows.
+            blocks.close()
         spool.abort()
         for writer in opened:
             writer.abort()

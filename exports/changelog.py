@@ -6,7 +6,7 @@ million-row release never holds two sets of ids in Python.
 The two sets of entries meet in a FULL JOIN, which PostgreSQL can only merge or hash: each
 release's entries are read once whatever the table's statistics say. Written as anti-joins
 (NOT EXISTS), the plan depended on them, and the statistics take a release newer than the
-last ANALYZE (which runs only after large releases) for empty: PostgreSQL then nested a
+last ANALYZE (builds leave that to autovacuum) for empty: PostgreSQL then nested a
 scan of one release's entries in a scan of the other's, and the changelog of a 10k release
 after a 100k one took 29 s instead of milliseconds.
 """

@@ -77,6 +77,9 @@ class Spool:
     def __init__(self, depth: int = 8, name: str = "release-spool") -> None:
         self.depth = depth
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        # Starts the thread now rather than on the first write: by then the database and
+        # Python keep both cores busy, and start() waited for one (~7 ms a thread).
+        self._executor.submit(int)
         self._pending: deque[Future] = deque()
 
     def submit(self, function, data: bytes) -> None:
