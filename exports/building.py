@@ -17,10 +17,11 @@ from pathlib import Path
 from django.db import connection
 
 from exports.attempts import BUSY, DONE, Attempt, Heartbeat, Superseded, attempt_fail, attempt_start
-from exports.copying import copy_blocks
+from exports.copying import copy_blocks, snapshot_count
 from exports.models import Release
 from exports.parquet import ParquetSplits
 from exports.publishing import discard_attempts, publish
+from exports.recording import EntriesRecorder, can_record_beside
 from exports.rows import python_blocks
 from exports.selection import entries_select
 from exports.writers import (
@@ -34,10 +35,13 @@ from exports.writers import (
 logger = logging.getLogger(__name__)
 
 
-def release_blocks(*, release: Release, columns: set[str]) -> Generator[Block, None, None]:
-    """The release's rows in pair-id order, as blocks with ``columns``, in bounded memory."""
+def release_blocks(
+    *, release: Release, columns: set[str], snapshot: str | None = None
+) -> Generator[Block, None, None]:
+    """The release's rows in pair-id order, as blocks with ``columns``, in bounded memory:
+    from its entries, or from the ``snapshot`` they are being recorded in."""
     if connection.vendor == "postgresql":
-        return copy_blocks(release=release, columns=columns)
+        return copy_blocks(release=release, columns=columns, snapshot=snapshot)
     return python_blocks(release=release, columns=columns)
 
 
@@ -68,6 +72,7 @@ def export(
     spool = Spool()
     opened: list[LinesWriter] = []
     tables: ParquetSplits | None = None
+    recorder: EntriesRecorder | None = None
     blocks: Generator[Block, None, None] | None = None
     categories: Counter[bytes] = Counter()
     splits: Counter[bytes] = Counter({b"train": 0, b"test": 0})
@@ -76,12 +81,21 @@ def export(
         *(writer.columns() for writer in writers), ParquetSplits.columns() if parquet else ()
     )
     try:
-        # Files and threads first, while nothing else runs; inside the try, so that if a
-        # file cannot be opened, whatever was opened before it is closed.
+        if can_record_beside():
+            # Connects meanwhile.
+            recorder = EntriesRecorder(release=release)
+            recorder.start()
+        # Files and threads before the rows, while nothing else runs; inside the try, so
+        # that if a file cannot be opened, whatever was opened before it is closed.
         opened += (writer(directory, spool=spool) for writer in writers)
         tables = ParquetSplits(directory) if parquet else None
-        yield entries_select(release=release)
-        blocks = release_blocks(release=release, columns=columns)
+        snapshot = None
+        if recorder is not None:
+            snapshot = recorder.snapshot()
+            yield snapshot_count(release=release, snapshot=snapshot)
+        else:
+            yield entries_select(release=release)
+        blocks = release_blocks(release=release, columns=columns, snapshot=snapshot)
         for block in blocks:
             for writer in opened:
                 writer.write(block)
@@ -92,11 +106,13 @@ def export(
             written += block.size
             if block.settled:
                 yield written
+        if recorder is not None and (recorded := recorder.commit()) != written:
+            raise RuntimeError(f"{written} rows written but {recorded} entries recorded.")
         files = [writer.close() for writer in opened]
         spool.close()
         if tables is not None:
             files += tables.close()
-    except BaseException:
+    except BaseException as exc:
         if blocks is not None:
             # Now, not when the traceback goes: ends the statement streaming the rows.
             blocks.close()
@@ -105,6 +121,8 @@ def export(
             writer.abort()
         if tables is not None:
             tables.abort()
+        if recorder is not None and (failure := recorder.abort()) not in (None, exc):
+            raise failure from exc
         raise
     yield written
     return Export(

@@ -26,6 +26,7 @@ from annotation.models import Category, Pair, Revision
 from exports.models import Release, ReleaseEntry
 from exports.pseudonyms import Pseudonyms, ReviewCounts, ReviewerLists
 from exports.rows import needed, user_turns
+from exports.selection import chunk_select, count_select, split_sql
 from exports.writers import Block
 from review.models import Review
 
@@ -67,19 +68,34 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _query(names: list[str]) -> str:
-    """One chunk: entries after a pair id, with their revision (and pair)."""
+def _query(names: list[str], *, chunk: str, split: str) -> str:
+    """One chunk: the rows ``chunk`` selects (pair id, revision id and, from the entries,
+    split), with their revision (and pair)."""
     joins = [f"JOIN {_table(Revision)} r ON r.id = e.revision_id"]
-    if _NEEDS_PAIR & set(names):
+    if _NEEDS_PAIR & set(names) or split != _SQL["split"]:
         joins.append(f"JOIN {_table(Pair)} p ON p.id = e.pair_id")
-    sql = {**_SQL, "reviewers": _SQL["reviewers"].format(review=_table(Review))}
+    sql = {**_SQL, "reviewers": _SQL["reviewers"].format(review=_table(Review)), "split": split}
     columns = ", ".join(["e.pair_id", *(sql[name] for name in names)])
-    return (
-        f"COPY (SELECT {columns} FROM (SELECT * FROM {_table(ReleaseEntry)}"  # noqa: S608
-        " WHERE release_id = %s AND pair_id > %s ORDER BY pair_id LIMIT %s) e "
-        + " ".join(joins)
-        + " ORDER BY e.pair_id) TO STDOUT"
+    joined = " ".join(joins)
+    return f"COPY (SELECT {columns} FROM {chunk} {joined} ORDER BY e.pair_id) TO STDOUT"  # noqa: S608
+
+
+def _entries_chunk(release: Release, after: int) -> tuple[str, str, list]:
+    """The next chunk of the release's recorded entries: (from, split, parameters)."""
+    chunk = (
+        f"(SELECT * FROM {_table(ReleaseEntry)} WHERE release_id = %s AND pair_id > %s"  # noqa: S608
+        " ORDER BY pair_id LIMIT %s) e"
     )
+    return chunk, _SQL["split"], [release.pk, after, CHUNK_ROWS]
+
+
+def _selection_chunk(release: Release, after: int) -> tuple[str, str, list]:
+    """The next chunk of the pairs the release ships, as its entries will record them, in
+    the snapshot they are recorded in: (from, split, parameters)."""
+    split, split_params = split_sql(release=release, pair="p")
+    chunk, chunk_params = chunk_select(release=release, after=after, limit=CHUNK_ROWS)
+    # The split's parameters come first: the columns precede the FROM.
+    return f"({chunk}) AS e (pair_id, revision_id)", split, [*split_params, *chunk_params]
 
 
 class _Columns:
@@ -130,8 +146,13 @@ def _category_names() -> dict[bytes, bytes]:
     }
 
 
-def copy_blocks(*, release: Release, columns: set[str]) -> Generator[Block, None, None]:
+def copy_blocks(
+    *, release: Release, columns: set[str], snapshot: str | None = None
+) -> Generator[Block, None, None]:
     """Blocks of the release's rows with ``columns``, in pair-id order, in bounded memory.
+
+    From the release's entries; or, given a ``snapshot`` (exports.recording) in which they
+    are being recorded, from the pairs as that snapshot sees them: the same rows.
 
     A block is settled when its statement has finished (see :class:`~exports.writers.Block`).
     """
@@ -140,11 +161,16 @@ def copy_blocks(*, release: Release, columns: set[str]) -> Generator[Block, None
         wanted |= {"reviewers"}
     names = [name for name in _SQL if name in wanted]
     convert = _Columns(names, columns, _category_names())
-    query = _query(names)
+    chunk_of = _entries_chunk if snapshot is None else _selection_chunk
     after = 0
     while True:
         fetched = 0
+        chunk, split, params = chunk_of(release, after)
         with transaction.atomic(), connection.cursor() as cursor:
+            if snapshot is not None:
+                # Before any query of the transaction, as PostgreSQL requires.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
             # A chunk's plan costs more than the point where PostgreSQL compiles it, which
             # takes longer than running it. Hash joins would scan the whole revision table
             # for every chunk and then sort the chunk's texts on disk; lookups by key keep
@@ -153,7 +179,7 @@ def copy_blocks(*, release: Release, columns: set[str]) -> Generator[Block, None
             cursor.execute("SET LOCAL enable_hashjoin = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
             rows: list = []
-            with cursor.copy(query, [release.pk, after, CHUNK_ROWS]) as copy:
+            with cursor.copy(_query(names, chunk=chunk, split=split), params) as copy:
                 for row in copy:
                     rows.append(row)
                     if len(rows) == BLOCK_ROWS:
@@ -167,3 +193,13 @@ def copy_blocks(*, release: Release, columns: set[str]) -> Generator[Block, None
         yield block
         if fetched < CHUNK_ROWS:
             return
+
+
+def snapshot_count(*, release: Release, snapshot: str) -> int:
+    """How many pairs the release ships, as ``snapshot`` sees them."""
+    sql, params = count_select(release=release)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]

@@ -100,32 +100,70 @@ def _split(test_fraction: float) -> Case:
     )
 
 
+def _selected(release: Release) -> QuerySet[Pair]:
+    filters = release.filters
+    pairs = shipped_pairs(dataset=release.dataset, categories=filters.get("categories", ()))
+    # No ORDER BY: the pairs' default ordering would only cost a sort.
+    return pairs.order_by()
+
+
+def _test_fraction(release: Release) -> float:
+    return release.filters.get("test_fraction", DEFAULT_TEST_FRACTION)
+
+
+def entries_insert(*, release: Release) -> tuple[str, list]:
+    """The statement recording what ``release`` ships as its entries, and its parameters.
+
+    One INSERT ... SELECT: the database copies the selection without a row passing
+    through Python.
+    """
+    selected = _selected(release).annotate(entry_split=_split(_test_fraction(release)))
+    sql, params = selected.values_list(
+        "entry_split", "pk", "approved_revision_id"
+    ).query.sql_with_params()
+    table = connection.ops.quote_name(ReleaseEntry._meta.db_table)
+    return (
+        f"INSERT INTO {table} (release_id, split, pair_id, revision_id) "  # noqa: S608
+        f"SELECT %s, s.* FROM ({sql}) AS s",
+        [release.pk, *params],
+    )
+
+
 def entries_select(*, release: Release) -> int:
     """Record what ``release`` ships as its entries, each in its split; returns how many.
 
-    One INSERT ... SELECT: the database copies the selection without a row passing through
-    Python, and the release's files are then written from these entries, so files and
-    entries always agree even if pairs are approved or retracted during the build.
+    The release's files are then written from these entries (or, on PostgreSQL, from the
+    same snapshot of the pairs, see exports.recording), so files and entries always agree
+    even if pairs are approved or retracted during the build.
 
     The table's statistics are left alone: no query of the entries depends on them (the
     files' rows are looked up by key, the changelog's FULL JOIN is merged or hashed), and
     an ANALYZE reads up to 30,000 pages of the whole table, every release's entries: 40 ms
     with a few releases, 230 ms with 120 releases of up to 100k pairs.
     """
-    filters = release.filters
-    pairs = shipped_pairs(dataset=release.dataset, categories=filters.get("categories", ()))
-    test_fraction = filters.get("test_fraction", DEFAULT_TEST_FRACTION)
-    # No ORDER BY: the pairs' default ordering would only cost a sort here.
-    selected = pairs.order_by().annotate(entry_split=_split(test_fraction))
-    sql, params = selected.values_list(
-        "entry_split", "pk", "approved_revision_id"
-    ).query.sql_with_params()
-    table = connection.ops.quote_name(ReleaseEntry._meta.db_table)
+    sql, params = entries_insert(release=release)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (release_id, split, pair_id, revision_id) "  # noqa: S608
-            f"SELECT %s, s.* FROM ({sql}) AS s",
-            [release.pk, *params],
-        )
-        count = cursor.rowcount
-    return count
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def chunk_select(*, release: Release, after: int, limit: int) -> tuple[str, list]:
+    """The next ``limit`` pairs ``release`` ships after pair id ``after``, in id order:
+    (pair id, revision id), as SQL and parameters (what the entries will hold)."""
+    chunk = _selected(release).filter(pk__gt=after).order_by("pk")[:limit]
+    return chunk.values_list("pk", "approved_revision_id").query.sql_with_params()
+
+
+def count_select(*, release: Release) -> tuple[str, list]:
+    """How many pairs ``release`` ships, as SQL and parameters."""
+    sql, params = _selected(release).values("pk").query.sql_with_params()
+    return f"SELECT count(*) FROM ({sql}) AS s", params  # noqa: S608
+
+
+def split_sql(*, release: Release, pair: str) -> tuple[str, list]:
+    """The split of each row as SQL on the pairs table aliased ``pair`` (PostgreSQL), and
+    its parameters: the same expression the entries are recorded with."""
+    query = Pair.objects.annotate(entry_split=_split(_test_fraction(release))).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.annotations["entry_split"])
+    return sql.replace(connection.ops.quote_name(Pair._meta.db_table) + ".", f"{pair}."), params
