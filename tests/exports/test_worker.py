@@ -120,6 +120,11 @@ def _state(release: Release) -> str:
     return release.state
 
 
+def _rows_total(release: Release) -> int:
+    release.refresh_from_db()
+    return release.rows_total
+
+
 def _stored(media_root: Path) -> list[str]:
     return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
 
@@ -146,12 +151,15 @@ def test_a_worker_killed_mid_build_leaves_one_ready_release(
         approved_pair(author=alice, category=open_qa, by=ada)
     doomed = real_worker(seconds_per_row=0.25, purge=True)
     release = release_request(dataset=dolly, by=ada, test_fraction=0.1)
-    _wait(lambda: ReleaseEntry.objects.filter(release=release).exists(), doomed.log.read_text())
+    # Streaming: the count of rows to write is recorded just before the first row.
+    _wait(lambda: _rows_total(release) == 40, doomed.log.read_text())
     time.sleep(1)  # well into writing the files
     kill(doomed)
 
     assert _state(release) == "building" and release.attempts == 1
     assert release.version is None and not release.files.exists()
+    # Its entries were being recorded in a transaction of their own, gone with the worker.
+    assert not ReleaseEntry.objects.filter(release=release).exists()
 
     # Minutes pass without a heartbeat: the admin sees a stalled build and restarts it.
     Release.objects.filter(pk=release.pk).update(
