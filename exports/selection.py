@@ -148,10 +148,11 @@ def entries_select(*, release: Release) -> int:
 
 
 def chunk_select(*, release: Release, after: int, limit: int) -> tuple[str, list]:
-    """The next ``limit`` pairs ``release`` ships after pair id ``after``, in id order:
-    (pair id, revision id), as SQL and parameters (what the entries will hold)."""
+    """The next ``limit`` pairs ``release`` ships after pair id ``after``, in id order,
+    every column of them, as SQL and parameters (the entries record their id and their
+    approved revision)."""
     chunk = _selected(release).filter(pk__gt=after).order_by("pk")[:limit]
-    return chunk.values_list("pk", "approved_revision_id").query.sql_with_params()
+    return chunk.query.sql_with_params()
 
 
 def count_select(*, release: Release) -> tuple[str, list]:
