@@ -211,7 +211,9 @@ def copy_blocks(
             # and the build's own threads keep the cores busy.
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             rows: list = []
-            with cursor.copy(_query(names, chunk), chunk.params) as copy:
+            # psycopg's own cursor: Django's debug wrapper (DEBUG, or a test capturing
+            # queries) takes no parameters for COPY.
+            with cursor.cursor.copy(_query(names, chunk), chunk.params) as copy:
                 for row in copy:
                     rows.append(row)
                     if len(rows) == BLOCK_ROWS:

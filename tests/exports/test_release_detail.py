@@ -86,3 +86,16 @@ def test_a_live_build_is_not_restarted(as_ada, building):
     response = as_ada.post(restart, follow=True)
     assert b"Only a build that has stalled can be restarted." in response.content
     assert as_ada.get(restart).status_code == 405
+
+
+def test_counts_are_listed_by_name_and_train_first(as_ada, dolly, open_qa, closed_qa, alice, ada):
+    for category in (open_qa, closed_qa, open_qa):
+        approved_pair(author=alice, category=category, by=ada)
+    release = build(dolly, by=ada, test_fraction=0.5)
+    # As PostgreSQL's jsonb hands them back: shorter keys first.
+    Release.objects.filter(pk=release.pk).update(
+        counts={"categories": {"open_qa": 2, "closed_qa": 1}, "splits": {"test": 1, "train": 2}}
+    )
+    page = as_ada.get(_url(release)).content.decode()
+    assert page.index("<td>closed_qa</td>") < page.index("<td>open_qa</td>")
+    assert page.index("<td>train</td>") < page.index("<td>test</td>")

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotation.models import Revision
 from exports import copying
@@ -124,3 +125,13 @@ def test_a_row_that_does_not_split_into_its_columns_stops_the_build():
     assert (block.columns["split"], last) == ([b"train", b"test"], 9)
     with pytest.raises(ValueError, match="does not split"):
         columns.block([b"7\ttrain\tstray\n"], settled=True)
+
+
+@pytest.mark.postgres
+def test_copy_works_with_debug_cursors(release):
+    """DEBUG (or a test capturing queries) wraps cursors in Django's debug wrapper."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with CaptureQueriesContext(connection):
+        rows = sum(block.size for block in copy_blocks(release=release, columns=COLUMNS))
+    assert rows == len(TEXTS)
