@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import connection
 
 from exports.attempts import BUSY, DONE, Attempt, Heartbeat, Superseded, attempt_fail, attempt_start
-from exports.copying import copy_blocks, snapshot_count
+from exports.copying import copy_blocks
 from exports.models import Release
 from exports.parquet import ParquetSplits
 from exports.publishing import discard_attempts, publish
@@ -82,7 +82,7 @@ def export(
     )
     try:
         if can_record_beside():
-            # Connects meanwhile.
+            # Its thread connects and takes the snapshot while the files open.
             recorder = EntriesRecorder(release=release)
             recorder.start()
         # Files and threads before the rows, while nothing else runs; inside the try, so
@@ -92,7 +92,7 @@ def export(
         snapshot = None
         if recorder is not None:
             snapshot = recorder.snapshot()
-            yield snapshot_count(release=release, snapshot=snapshot)
+            yield recorder.count()
         else:
             yield entries_select(release=release)
         blocks = release_blocks(release=release, columns=columns, snapshot=snapshot)

@@ -17,6 +17,7 @@ from django.db import connection
 
 from annotation.models import Pair, Revision
 from exports.models import Release, ReleaseEntry
+from exports.sql import table
 from exports.writers import HashingFile, WrittenFile
 
 NAME = "CHANGELOG.md"
@@ -32,10 +33,6 @@ class Changes:
     changed: int
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _differences() -> str:
     """Every pair whose entry differs between two releases (ids: new, old): the pair and both
     revisions, NULL in the release without it, and the kind of difference.
@@ -43,7 +40,7 @@ def _differences() -> str:
     No condition above the FULL JOIN may be strict on either side's columns, or the
     planner would turn it back into the anti-join it must not be; hence OR of IS NULL here.
     """
-    entries = _table(ReleaseEntry)
+    entries = table(ReleaseEntry)
     return (
         "SELECT COALESCE(n.pair_id, o.pair_id) AS pair_id,"  # noqa: S608
         " n.revision_id AS new_revision, o.revision_id AS old_revision,"
@@ -73,9 +70,9 @@ def changes_stream(*, release: Release, previous: Release):
         # MATERIALIZED: planned alone, so the joins below cannot reach into the FULL JOIN.
         f"WITH d AS MATERIALIZED ({_differences()})"  # noqa: S608
         " SELECT d.kind, p.public_id, o.number, n.number, p.status FROM d"
-        f" JOIN {_table(Pair)} p ON p.id = d.pair_id"
-        f" LEFT JOIN {_table(Revision)} n ON n.id = d.new_revision"
-        f" LEFT JOIN {_table(Revision)} o ON o.id = d.old_revision"
+        f" JOIN {table(Pair)} p ON p.id = d.pair_id"
+        f" LEFT JOIN {table(Revision)} n ON n.id = d.new_revision"
+        f" LEFT JOIN {table(Revision)} o ON o.id = d.old_revision"
         " ORDER BY d.kind, d.pair_id"
     )
     with connection.chunked_cursor() as cursor:

@@ -26,8 +26,10 @@ from django.db import connection, transaction
 from annotation.models import Category, Pair, Revision
 from exports.models import Release, ReleaseEntry
 from exports.pseudonyms import Pseudonyms, ReviewCounts, ReviewerLists
+from exports.recording import snapshot_import
 from exports.rows import needed, user_turns
-from exports.selection import chunk_select, count_select, split_sql
+from exports.selection import chunk_select, split_sql
+from exports.sql import table
 from exports.writers import Block
 from review.models import Review
 
@@ -65,10 +67,6 @@ _SQL = {
 _NEEDS_PAIR = {"id", "created_at", "approved_at", "author", "reviewers"}
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 @dataclass(frozen=True)
 class _Chunk:
     """Where a statement's rows come from: a FROM clause, how it names the pair id, the
@@ -85,10 +83,10 @@ class _Chunk:
 
 def _query(names: list[str], chunk: _Chunk) -> str:
     """One chunk's rows, with their revision (and pair)."""
-    joins = [f"JOIN {_table(Revision)} r ON r.id = {chunk.revision_id}"]
+    joins = [f"JOIN {table(Revision)} r ON r.id = {chunk.revision_id}"]
     if _NEEDS_PAIR & set(names) and not chunk.has_pair:
-        joins.append(f"JOIN {_table(Pair)} p ON p.id = {chunk.pair_id}")
-    reviewers = _SQL["reviewers"].format(review=_table(Review), pair_id=chunk.pair_id)
+        joins.append(f"JOIN {table(Pair)} p ON p.id = {chunk.pair_id}")
+    reviewers = _SQL["reviewers"].format(review=table(Review), pair_id=chunk.pair_id)
     sql = {**_SQL, "reviewers": reviewers, "split": chunk.split}
     columns = ", ".join([chunk.pair_id, *(sql[name] for name in names)])
     joined = " ".join(joins)
@@ -101,7 +99,7 @@ def _query(names: list[str], chunk: _Chunk) -> str:
 def _entries_chunk(release: Release, after: int) -> _Chunk:
     """The next chunk of the release's recorded entries."""
     return _Chunk(
-        source=f"(SELECT * FROM {_table(ReleaseEntry)} WHERE release_id = %s"  # noqa: S608
+        source=f"(SELECT * FROM {table(ReleaseEntry)} WHERE release_id = %s"  # noqa: S608
         " AND pair_id > %s ORDER BY pair_id LIMIT %s) e",
         pair_id="e.pair_id",
         revision_id="e.revision_id",
@@ -197,9 +195,7 @@ def copy_blocks(
         chunk = chunk_of(release, after)
         with transaction.atomic(), connection.cursor() as cursor:
             if snapshot is not None:
-                # Before any query of the transaction, as PostgreSQL requires.
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                snapshot_import(cursor, snapshot)
             # A chunk's plan costs more than the point where PostgreSQL compiles it, which
             # takes longer than running it. Hash joins would scan the whole revision table
             # for every chunk and then sort the chunk's texts on disk; lookups by key keep
@@ -227,13 +223,3 @@ def copy_blocks(
         yield block
         if fetched < CHUNK_ROWS:
             return
-
-
-def snapshot_count(*, release: Release, snapshot: str) -> int:
-    """How many pairs the release ships, as ``snapshot`` sees them."""
-    sql, params = count_select(release=release)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]

@@ -16,14 +16,21 @@ import threading
 from concurrent.futures import Future
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 
 from exports.models import Release
-from exports.selection import entries_insert
+from exports.selection import entries_insert, release_pairs
 
 
 def can_record_beside() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def snapshot_import(cursor, snapshot: str) -> None:
+    """Read in ``snapshot`` for the rest of the cursor's transaction, which has not run a
+    query yet (PostgreSQL allows the import only then)."""
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
 
 
 class EntriesRecorder:
@@ -32,6 +39,7 @@ class EntriesRecorder:
     ``abort()``."""
 
     def __init__(self, *, release: Release) -> None:
+        self._release = release
         self._insert = entries_insert(release=release)
         self._params = connection.get_connection_params()
         self._snapshot: Future[str] = Future()
@@ -44,6 +52,12 @@ class EntriesRecorder:
 
     def snapshot(self) -> str:
         return self._snapshot.result()
+
+    def count(self) -> int:
+        """How many entries there will be: the pairs the release ships, in the snapshot."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            snapshot_import(cursor, self.snapshot())
+            return release_pairs(self._release).count()
 
     def _run(self) -> None:
         try:

@@ -10,6 +10,7 @@ from django.db.models.lookups import LessThan
 
 from annotation.models import Dataset, Pair
 from exports.models import Release, ReleaseEntry
+from exports.sql import table
 
 # Share of pairs in the test split unless the admin picks another: a tenth, the usual
 # hold-out for a dataset of this size. databricks-dolly-15k itself ships no test split.
@@ -100,7 +101,8 @@ def _split(test_fraction: float) -> Case:
     )
 
 
-def _selected(release: Release) -> QuerySet[Pair]:
+def release_pairs(release: Release) -> QuerySet[Pair]:
+    """The pairs ``release`` ships, per its filters, unordered."""
     filters = release.filters
     pairs = shipped_pairs(dataset=release.dataset, categories=filters.get("categories", ()))
     # No ORDER BY: the pairs' default ordering would only cost a sort.
@@ -117,13 +119,12 @@ def entries_insert(*, release: Release) -> tuple[str, list]:
     One INSERT ... SELECT: the database copies the selection without a row passing
     through Python.
     """
-    selected = _selected(release).annotate(entry_split=_split(_test_fraction(release)))
+    selected = release_pairs(release).annotate(entry_split=_split(_test_fraction(release)))
     sql, params = selected.values_list(
         "entry_split", "pk", "approved_revision_id"
     ).query.sql_with_params()
-    table = connection.ops.quote_name(ReleaseEntry._meta.db_table)
     return (
-        f"INSERT INTO {table} (release_id, split, pair_id, revision_id) "  # noqa: S608
+        f"INSERT INTO {table(ReleaseEntry)} (release_id, split, pair_id, revision_id) "  # noqa: S608
         f"SELECT %s, s.* FROM ({sql}) AS s",
         [release.pk, *params],
     )
@@ -151,14 +152,8 @@ def chunk_select(*, release: Release, after: int, limit: int) -> tuple[str, list
     """The next ``limit`` pairs ``release`` ships after pair id ``after``, in id order,
     every column of them, as SQL and parameters (the entries record their id and their
     approved revision)."""
-    chunk = _selected(release).filter(pk__gt=after).order_by("pk")[:limit]
+    chunk = release_pairs(release).filter(pk__gt=after).order_by("pk")[:limit]
     return chunk.query.sql_with_params()
-
-
-def count_select(*, release: Release) -> tuple[str, list]:
-    """How many pairs ``release`` ships, as SQL and parameters."""
-    sql, params = _selected(release).values("pk").query.sql_with_params()
-    return f"SELECT count(*) FROM ({sql}) AS s", params  # noqa: S608
 
 
 def split_sql(*, release: Release, pair: str) -> tuple[str, list]:
@@ -167,4 +162,4 @@ def split_sql(*, release: Release, pair: str) -> tuple[str, list]:
     query = Pair.objects.annotate(entry_split=_split(_test_fraction(release))).query
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.compile(query.annotations["entry_split"])
-    return sql.replace(connection.ops.quote_name(Pair._meta.db_table) + ".", f"{pair}."), params
+    return sql.replace(f"{table(Pair)}.", f"{pair}."), params
