@@ -14,12 +14,12 @@ import django_filters as filters
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from annotation.models import SEARCH_CONFIG, SEARCH_FIELDS, Category, Dataset, Pair
+from annotation.models import SEARCH_CONFIG, SEARCH_FIELDS, Category, Dataset, Pair, Revision
 from review.models import Review
 
 # Highlight markers: control characters, which text checks refuse in pair text.
@@ -44,11 +44,14 @@ def search_pairs(pairs: QuerySet[Pair], text: str) -> QuerySet[Pair]:
     """The pairs whose current revision matches ``text`` (web-search syntax on PostgreSQL:
     words, "a phrase", or, -word)."""
     if _postgres():
-        vector = SearchVector(
-            *(f"current_revision__{name}" for name in SEARCH_FIELDS), config=SEARCH_CONFIG
-        )
+        # On the revisions themselves, in the indexed expression, so the GIN index answers.
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        return pairs.annotate(search=vector).filter(search=query)
+        matching = (
+            Revision.objects.alias(search=SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG))
+            .filter(search=query)
+            .values("pk")
+        )
+        return pairs.filter(current_revision__in=matching)
     match = Q()
     for name in SEARCH_FIELDS:
         match |= Q(**{f"current_revision__{name}__icontains": text})
@@ -66,6 +69,7 @@ def snippets(pairs: Iterable[Pair], text: str) -> dict[int, SafeString]:
     if _postgres():
         whole = Concat(
             *_spaced(f"current_revision__{name}" for name in SEARCH_FIELDS),
+            output_field=TextField(),
         )
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         headline = SearchHeadline(
