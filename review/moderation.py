@@ -98,7 +98,7 @@ def bulk_action_run(*, bulk_id: int) -> BulkAction:
         while True:
             with transaction.atomic():
                 bulk = (
-                    BulkAction.objects.select_for_update()
+                    BulkAction.objects.select_for_update(of=("self",))
                     .select_related("by", "category")
                     .defer("pair_ids")
                     .get(pk=bulk_id)

@@ -90,7 +90,9 @@ def test_filters_by_author_length_and_created_dates(as_ada, alice, dan, open_qa)
     assert _listed(as_ada.get(reverse("review:moderate"), {"created_before": "2000-01-01"})) == []
 
 
-def test_filters_by_reviewer_outcome_and_reason_on_the_same_review(as_ada, alice, bob, rita, open_qa):
+def test_filters_by_reviewer_outcome_and_reason_on_the_same_review(
+    as_ada, alice, bob, rita, open_qa
+):
     approved_by_bob = make_pair(author=alice, category=open_qa)
     decide(approved_by_bob, bob, "approve")
     rejected_by_bob = make_pair(author=alice, category=open_qa)
@@ -109,7 +111,7 @@ def test_filters_by_reviewer_outcome_and_reason_on_the_same_review(as_ada, alice
 
 
 def test_csv_exports_what_the_search_matched_with_the_injection_guard(as_ada, alice, open_qa):
-    make_pair(author=alice, category=open_qa, instruction="=HYPERLINK(\"x\") about penguins?")
+    make_pair(author=alice, category=open_qa, instruction='=HYPERLINK("x") about penguins?')
     make_pair(author=alice, category=open_qa, instruction="Something about giraffes, please.")
     response = as_ada.get(reverse("review:moderate_csv"), {"q": "penguins"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
