@@ -16,6 +16,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
@@ -49,13 +50,16 @@ def moderate(request):
     context = {
         "form": found.form,
         "page": page,
-        "filtered": bool(set(request.GET) - {"page"}),
-        "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page"]),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "query": urlencode([(k, v) for k, v in request.GET.items() if v and k != "page"]),
         "bulk_form": BulkForm(),
         "bulk_inline_max": BULK_INLINE_MAX,
     }
     if request.htmx:
-        return render(request, "review/moderate.html#results", context)
+        # The address bar keeps the filters that are set, not every empty field of the form.
+        response = render(request, "review/moderate.html#results", context)
+        query = urlencode([(k, v) for k, v in request.GET.items() if v])
+        return push_url(response, request.path + (f"?{query}" if query else ""))
     return render(request, "review/moderate.html", context)
 
 

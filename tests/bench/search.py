@@ -166,11 +166,11 @@ def _seed() -> None:
         search_index = next(i for i in Revision._meta.indexes if i.name == "revision_search")
         with connection.schema_editor(atomic=False) as editor:
             editor.add_index(Revision, search_index)
-        for table in ("annotation_pair", "annotation_revision"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('annotation_pair', 'id'), %(pairs)s);"
+            " SELECT setval(pg_get_serial_sequence('annotation_revision', 'id'), %(pairs)s)",
+            params,
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE annotation_pair")
         cursor.execute("VACUUM ANALYZE annotation_revision")
