@@ -22,6 +22,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from annotation.admin_actions import reopen_pairs, retract_pairs
 from annotation.invites import is_pending, user_roles_set
 from annotation.models import (
     Assignment,
@@ -400,6 +401,7 @@ class PairAdmin(ReadOnlyAdmin):
         "updated_at",
     ]
     list_filter = ["dataset", "status", "category", "current_revision__kind"]
+    actions = [reopen_pairs, retract_pairs]
     search_fields = ["public_id", "author__username", "current_revision__instruction"]
     list_select_related = ["dataset", "category", "author"]
     date_hierarchy = "created_at"
