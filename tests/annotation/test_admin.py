@@ -63,7 +63,7 @@ def test_non_admins_are_kept_out(as_alice):
 def test_user_list_shows_roles_and_links_to_invitations(as_staff_ada, alice, bob):
     response = as_staff_ada.get(reverse("admin:auth_user_changelist"))
     content = response.content.decode()
-    assert reverse("annotation:invite") in content
+    assert reverse("people:invite") in content
     assert '<td class="field-role_list">reviewer</td>' in content
     reviewers = Group.objects.get(name=REVIEWER)
     filtered = as_staff_ada.get(

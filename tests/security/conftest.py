@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from people.invites import invite_link
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from annotation.invites import invite_link
 from annotation.licence import licence_accept
 from annotation.models import (
     Assignment,

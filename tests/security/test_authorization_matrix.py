@@ -150,7 +150,7 @@ ROUTES: dict[str, Route] = {
     "login": Route(
         "public",
         ("get", "post"),
-        data=lambda w, k, persona: {"username": "alice", "password": PASSWORD},
+        data=lambda w, k, persona: {"login": "alice", "password": PASSWORD},
     ),
     "logout": Route("public", ("post",)),
     # Contributor pages.
@@ -217,7 +217,7 @@ ROUTES: dict[str, Route] = {
         shows=True,
     ),
     "annotation:withdraw": Route("signed_in", ("post",), PAIR_OWN, kwargs=public_id),
-    "annotation:signup": Route(
+    "account_signup": Route(
         "public",
         ("get", "post"),
         data=lambda w, k, p: {
@@ -227,12 +227,12 @@ ROUTES: dict[str, Route] = {
             "password2": PASSWORD,
         },
     ),
-    "annotation:invite": Route(
+    "people:invite": Route(
         "admin",
         ("get", "post"),
         data=lambda w, k, p: {"emails": "someone.new@example.com", "roles": "contributor"},
     ),
-    "annotation:accept_invite": Route(
+    "people:accept_invite": Route(
         "public",
         ("get", "post"),
         {"valid_invite": EVERYONE, "forged_invite": NOBODY, "mixed_invite": NOBODY},

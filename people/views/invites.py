@@ -1,17 +1,16 @@
+from allauth.account.utils import perform_login
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from annotation.forms_invites import InviteForm
-from annotation.invites import invite_accept, invited_user, people_invite
-from annotation.roles import ADMIN, role_required
+from people.forms import InviteForm
+from people.invites import invite_accept, invited_user, people_invite
+from people.roles import ADMIN, role_required
 
 
 def _pending_page(request):
@@ -38,7 +37,7 @@ def invite(request):
         )
         form = InviteForm(initial={"roles": form.cleaned_data["roles"]})
     context = {"form": form, "outcome": outcome, "pending": _pending_page(request)}
-    template = "annotation/invite.html#panel" if request.htmx else "annotation/invite.html"
+    template = "people/invite.html#panel" if request.htmx else "people/invite.html"
     return render(request, template, context)
 
 
@@ -47,11 +46,16 @@ def invite(request):
 def accept_invite(request, uidb64: str, token: str):
     user = invited_user(uidb64=uidb64, token=token)
     if user is None:
-        return render(request, "annotation/accept_invite.html", {"invalid": True}, status=400)
+        return render(request, "people/accept_invite.html", {"invalid": True}, status=400)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         invite_accept(user=user, password=form.cleaned_data["new_password1"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}. Your password is set.")
-        return redirect("annotation:home")
-    return render(request, "annotation/accept_invite.html", {"form": form, "invitee": user})
+        # Signs in only once the invited address is verified; until then allauth mails
+        # the confirmation link there and shows the "check your email" page.
+        return perform_login(
+            request,
+            user,
+            email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
+            redirect_url=resolve_url(settings.LOGIN_REDIRECT_URL),
+        )
+    return render(request, "people/accept_invite.html", {"form": form, "invitee": user})

@@ -5,6 +5,10 @@ password) and yields a one-time link to show the admin; it is also sent through 
 email API, which may only log it. The link carries Django's password-reset token, which
 stops working once the password is set (the token covers the password hash and
 last_login) or after PASSWORD_RESET_TIMEOUT.
+
+The link proves nothing about who holds it (an admin may paste it anywhere), so the
+invitation is bound to its address: the account acts only once that address is verified
+through allauth's confirmation mail (people.views.invites.accept_invite).
 """
 
 import logging
@@ -21,8 +25,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from annotation.audit import audit
-from annotation.roles import ADMIN, ROLES
+from people.accounts import username_reserved, username_taken
+from people.events import announce
+from people.roles import ADMIN, ROLES
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +67,18 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User | None) -> None
             user.is_staff = staff
             user.save(update_fields=["is_staff"])
         if before != roles:
-            audit(actor=by, verb="user.roles", obj=user, before=before, after=roles)
+            announce(actor=by, verb="user.roles", user=user, before=before, after=roles)
     user.__dict__.pop("_role_names", None)
 
 
 def username_for(email: str) -> str:
-    """A free username made from the address's local part: ``ann.lee``, ``ann.lee2``..."""
+    """A free username made from the address's local part: ``ann.lee``, ``ann.lee2``...
+
+    Free means neither reserved nor taken after people.accounts.name_key.
+    """
     base = _NOT_USERNAME.sub("", email.split("@", 1)[0].lower())[: _USERNAME_MAX - 6] or "user"
     candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
+    while username_reserved(candidate) or username_taken(candidate):
         n += 1
         candidate = f"{base}{n}"
     return candidate
@@ -79,7 +87,7 @@ def username_for(email: str) -> str:
 def invite_link(user: User) -> str:
     """The path of a one-time link with which ``user`` sets a password."""
     return reverse(
-        "annotation:accept_invite",
+        "people:accept_invite",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
@@ -112,7 +120,7 @@ def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: st
                 user.set_unusable_password()
                 user.save()
                 user_roles_set(user=user, roles=roles, by=by)
-            audit(actor=by, verb="user.invite", obj=user, email=email, roles=roles, again=again)
+            announce(actor=by, verb="user.invite", user=user, email=email, roles=roles, again=again)
             link = site_url.rstrip("/") + invite_link(user)
             outcome.invited.append(Invitation(user=user, link=link, again=again))
     for invitation in outcome.invited:
@@ -148,10 +156,13 @@ def invited_user(*, uidb64: str, token: str) -> User | None:
 
 
 def invite_accept(*, user: User, password: str) -> User:
-    """The invitee chose a (validated) password; the link stops working with it."""
+    """The invitee chose a (validated) password; the link stops working with it.
+
+    The account still acts only after its address is verified (the caller sends the mail).
+    """
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit(actor=user, verb="user.accept_invite", obj=user)
+        announce(actor=user, verb="user.accept_invite", user=user)
     password_validation.password_changed(password, user)
     return user

@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from annotation.roles import CONTRIBUTOR, ROLES
+from people.roles import CONTRIBUTOR, ROLES
 
 MAX_INVITES = 100
 _EMAIL_MAX = User._meta.get_field("email").max_length
@@ -45,3 +45,12 @@ class InviteForm(forms.Form):
         if len(emails) > MAX_INVITES:
             raise ValidationError(f"At most {MAX_INVITES} addresses at a time.")
         return emails
+
+
+class ProfileForm(forms.Form):
+    leaderboard_opt_out = forms.BooleanField(
+        label="Leave me off the leaderboard",
+        required=False,
+        help_text="Your pairs still count towards the dataset; your name is not shown among "
+        "the top writers.",
+    )

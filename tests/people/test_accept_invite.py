@@ -1,11 +1,14 @@
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
+from people.invites import invite_link, people_invite
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from annotation.invites import invite_link, people_invite
 from annotation.models import AuditEvent
 from annotation.roles import REVIEWER
 
@@ -27,17 +30,39 @@ def test_shows_who_is_joining(client, invitee):
     assert response.context["invitee"] == invitee
 
 
-def test_setting_a_password_signs_in_and_goes_home(client, invitee):
+def test_setting_a_password_then_verifying_the_address_signs_in(client, invitee, mailoutbox):
     link = invite_link(invitee)
+    mailoutbox.clear()  # the invitation itself
     response = client.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
 
+    # Holding the link is not owning the address: not signed in until it is verified.
     assert response.status_code == 302
-    assert response["Location"] == reverse("annotation:home")
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
     invitee.refresh_from_db()
     assert invitee.check_password(PASSWORD)
-    assert client.get(reverse("annotation:home")).context["user"] == invitee
     event = AuditEvent.objects.get(verb="user.accept_invite")
     assert (event.actor, event.object_id) == (invitee, str(invitee.pk))
+
+    (message,) = mailoutbox
+    assert message.to == ["newbie@example.com"]
+    confirm = re.search(r"https?://[^/\s]+(/confirm-email/[^\s]+/)", message.body).group(1)
+    assert client.post(confirm).status_code == 302
+    assert EmailAddress.objects.get(user=invitee).verified
+    assert client.get(reverse("annotation:home")).context["user"] == invitee
+
+
+def test_someone_else_holding_the_link_cannot_act_as_the_invitee(client, invitee, mailoutbox):
+    """The link was forwarded: the holder sets a password but cannot verify the address."""
+    client.post(invite_link(invitee), {"new_password1": PASSWORD, "new_password2": PASSWORD})
+
+    signing_in = client.post(reverse("login"), {"login": invitee.username, "password": PASSWORD})
+
+    assert signing_in["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("annotation:write"))["Location"].startswith(reverse("login"))
+    # Every confirmation link went to the invited address only.
+    assert {tuple(m.to) for m in mailoutbox} == {("newbie@example.com",)}
 
 
 def test_the_link_works_once(client, invitee):

@@ -8,7 +8,7 @@ from annotation.models import AuditEvent
 from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
 from tests.factories import make_user
 
-URL = reverse("annotation:invite")
+URL = reverse("people:invite")
 
 
 def invite(client, emails: str, *roles: str, **headers):
@@ -135,7 +135,7 @@ def test_a_mail_that_cannot_go_out_still_shows_the_link(as_ada, monkeypatch):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPConnectError(421, "no mail server here")
 
-    monkeypatch.setattr("annotation.invites.send_mail", refuse)
+    monkeypatch.setattr("people.invites.send_mail", refuse)
     response = invite(as_ada, "offline@example.com")
 
     assert response.status_code == 200
