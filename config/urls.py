@@ -1,12 +1,15 @@
 from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_POST
 
 urlpatterns = [
     # allauth's sign-in and sign-out under the names the rest of the site uses; the same
     # paths are allauth's account_login and account_logout (below).
     path("login/", account_views.login, name="login"),
-    path("logout/", account_views.logout, name="logout"),
+    # Signing out changes state, so only a POST does it (allauth would answer a GET with a
+    # confirmation page).
+    path("logout/", require_POST(account_views.logout), name="logout"),
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
     path("releases/", include("exports.urls")),

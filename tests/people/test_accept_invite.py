@@ -2,7 +2,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from people.invites import invite_link, people_invite
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from annotation.models import AuditEvent
 from annotation.roles import REVIEWER
+from people.invites import invite_link, people_invite
 
 PASSWORD = "a-long-unusual-passphrase"
 

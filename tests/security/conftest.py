@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from people.invites import invite_link
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
@@ -36,6 +35,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release, ReleaseFile
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import Claim, EditProposal, InProgress, Review
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease

@@ -36,7 +36,7 @@ def test_failures_below_the_limit_only_show_the_form_error(alice):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = fail(client)
         assert response.status_code == 200
-        assert "The username and/or password you specified are not correct." in response.content.decode()
+        assert "password you specified are not correct" in response.content.decode()
     response = client.post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302 and signed_in(client)
 
@@ -98,3 +98,12 @@ def test_unknown_usernames_are_locked_out_too(db):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = fail(client, "nobody-here")
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("field", ["login", "username"])
+def test_allauths_sign_in_goes_through_axes(alice, field):
+    """Failures through allauth's form are counted by the username it signed in with."""
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"login": "alice", "password": "wrong-password"})
+    assert AccessAttempt.objects.get().username == "alice"

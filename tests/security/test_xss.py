@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from people.invites import invite_link
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -30,6 +29,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import EditProposal
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease
