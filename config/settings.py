@@ -187,8 +187,10 @@ ACCOUNT_USERNAME_BLACKLIST = [
     "postmaster", "webmaster", "hostmaster", "abuse", "noreply", "no-reply", "anonymous",
     "nobody", "null", "owner", "api", "bot",
 ]  # fmt: skip
-# allauth's default limits (sign-up, failed sign-ins, confirmation and reset mails) count in
-# the cache. The suite turns them off so tests may sign up freely; a test turns them on.
+# allauth's default limits (sign-ups, sign-ins per address, confirmation and reset mails)
+# count in the cache. Failed sign-ins are axes' alone (below): one lock, one page, one reset.
+# The suite turns them off so tests may sign up freely; a test turns them on.
+ACCOUNT_RATE_LIMITS: dict | bool = {"login_failed": None}
 if TESTING:
     ACCOUNT_RATE_LIMITS = False
 
