@@ -216,9 +216,8 @@ if OIDC_SERVER_URL:
             }
         ],
     }
-# The identity provider vouches for the address it sends; nobody else's account is taken
-# over by a matching address.
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# An address the provider marks verified needs no mail; any other is verified like a
+# sign-up's. A matching address never signs anyone in to an existing account.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 

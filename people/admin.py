@@ -62,8 +62,22 @@ class _RolesMixin:
         return roles
 
 
+def _available(username: str, *, exclude_pk: int | None = None) -> str:
+    try:
+        username_validate(username, exclude_pk=exclude_pk)
+    except ValidationError as error:
+        raise forms.ValidationError(error.messages) from error
+    return username
+
+
 class PersonChangeForm(_RolesMixin, UserChangeForm):
     roles = _RolesField()
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username == self.instance.username:
+            return username
+        return _available(username, exclude_pk=self.instance.pk)
 
     def clean_is_active(self) -> bool:
         active = self.cleaned_data["is_active"]
@@ -76,12 +90,7 @@ class PersonCreationForm(_RolesMixin, AdminUserCreationForm):
     roles = _RolesField(initial=["contributor"])
 
     def clean_username(self) -> str:
-        username = super().clean_username()
-        try:
-            username_validate(username)
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from error
-        return username
+        return _available(super().clean_username())
 
 
 def _role_action(role: str, give: bool) -> Callable:

@@ -143,3 +143,26 @@ def test_adding_a_person_sets_their_roles(as_staff_ada):
     newbie = User.objects.get(username="newbie")
     assert roles_of(newbie) == [REVIEWER] and not newbie.is_superuser
 
+
+
+def test_renaming_to_a_look_alike_or_reserved_name_is_refused(as_staff_ada, alice, bob):
+    url = reverse("admin:auth_user_change", args=[alice.pk])
+    for name in ["Bob", "ＢＯＢ", "importer", "Support"]:
+        response = as_staff_ada.post(url, person_form(alice, username=name))
+        assert response.status_code == 200
+        assert "not available" in str(response.context["adminform"].form.errors["username"])
+    alice.refresh_from_db()
+    assert alice.username == "alice"
+    # Keeping one's own name, in another case too, is not a collision.
+    assert as_staff_ada.post(url, person_form(alice, username="Alice")).status_code == 302
+
+
+def test_the_admin_is_entered_through_the_sites_sign_in(client, ada):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+    # The admin's own form cannot be used to sign in around verification and axes.
+    response = client.post(
+        reverse("admin:login"), {"username": "ada", "password": "correct-horse-battery-staple"}
+    )
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
