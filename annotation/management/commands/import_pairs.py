@@ -36,8 +36,9 @@ wins) instead of failing.
 
 Pairs are authored by --author (default: the system account "importer", which people's
 migration creates without roles or a way to sign in). --status submitted (default) queues
-them for review; --status approved imports an already-reviewed dataset (its only revision is the approved one). Every pair gets one
-revision of kind "imported" and a draft with the same text. The import is audited as one
+them for review; --status approved imports an already-reviewed dataset (its only revision
+is the approved one). Every pair gets one revision of kind "imported" and a draft with the
+same text. The import is audited as one
 "pairs.import" event on the dataset (file, sha256, count, status), not one per pair."""
 
 
