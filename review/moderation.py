@@ -9,7 +9,7 @@ from annotation.audit import audit
 from annotation.models import Category, Pair
 from annotation.roles import is_admin
 from annotation.submission import pair_move, pair_note_add, pair_reopen, pair_retract
-from annotation.workflow import IllegalTransition, lock
+from annotation.workflow import IllegalTransition
 from review.models import BulkAction, Claim, InProgress
 from review.outcomes import edits_stale_mark
 
@@ -26,10 +26,14 @@ REFUSALS_KEPT = 500
 
 
 def _forget_review_state(pair: Pair, by) -> None:
-    """Leases, started-pair rows and pending edits belong to the round that just ended."""
+    """Leases, started-pair rows and pending edits belong to the round that just ended.
+
+    ``pair`` is the row a transition just returned: read and locked in the surrounding
+    transaction, so it is not locked and read again (a bulk action does this per pair).
+    """
     Claim.objects.filter(pair=pair).delete()
     InProgress.objects.filter(pair=pair).delete()
-    edits_stale_mark(pair=lock(pair), by=by)
+    edits_stale_mark(pair=pair, by=by)
 
 
 def moderation_reopen(*, pair: Pair, by, reason: str = "") -> Pair:

@@ -286,7 +286,8 @@ def main() -> None:
         return
     _seed()
     _figures()
-    _bulk()
+    if BULK:
+        _bulk()
 
 
 if __name__ == "__main__":
