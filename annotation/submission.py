@@ -27,6 +27,7 @@ from annotation.workflow import (
     check_movable,
     lock,
     transition,
+    transition_many,
 )
 
 
@@ -184,6 +185,35 @@ def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
             data={"reason": reason.strip()},
             action=REOPEN,
         )
+
+
+def pairs_retract(*, pair_ids: list[int], by, reason: str):
+    """:func:`pair_retract` for many pairs in one go (see workflow.transition_many)."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins retract pairs.")
+    if not reason.strip():
+        raise ValueError("A retraction needs a reason.")
+    return transition_many(
+        pair_ids=pair_ids,
+        action=RETRACT,
+        by=by,
+        verb="pair.retract",
+        data={"reason": reason.strip()},
+    )
+
+
+def pairs_reopen(*, pair_ids: list[int], by, reason: str = ""):
+    """:func:`pair_reopen` for many pairs in one go (see workflow.transition_many)."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins reopen pairs.")
+    return transition_many(
+        pair_ids=pair_ids,
+        action=REOPEN,
+        by=by,
+        verb="pair.reopen",
+        fields={"review_round": F("review_round") + 1, "submitted_at": timezone.now()},
+        data={"reason": reason.strip()},
+    )
 
 
 def pair_move(*, pair: Pair, by, category: Category) -> Pair:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from annotation.audit import audit
+from annotation.audit import audit, audit_many
 from annotation.models import Pair
 
 S = Pair.Status
@@ -144,3 +145,49 @@ def transition(
         locked.save()
         audit(actor=by, verb=verb, obj=locked, before=before, after=to, **(data or {}))
     return locked
+
+
+def transition_many(
+    *,
+    pair_ids: list[int],
+    action: Action,
+    by,
+    verb: str,
+    fields: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
+    """:func:`transition` by ``action`` for many pairs at once: each pair is checked on its
+    own, under its lock, by the same rules; the legal moves are made in one UPDATE and one
+    audit INSERT. Returns the moved pairs (as they were before) and the refusals as
+    (pk, pair or None, why). ``fields`` may hold F() expressions.
+
+    Call inside ``transaction.atomic``: all the moves commit together or not at all. For
+    a bulk action over 10k pairs this is ~1 ms a pair against ~20 per pair one by one
+    (tests/bench/search.py).
+    """
+    locked = Pair.objects.select_for_update().in_bulk(pair_ids)
+    moved, refused = [], []
+    for pk in pair_ids:
+        pair = locked.get(pk)
+        if pair is None:
+            refused.append((pk, None, "Not done: it no longer exists."))
+            continue
+        try:
+            _check(pair, action.to, action)
+        except IllegalTransition as exc:
+            refused.append((pk, pair, str(exc)))
+        else:
+            moved.append(pair)
+    if moved:
+        Pair.objects.filter(pk__in=[pair.pk for pair in moved]).update(
+            status=action.to, updated_at=timezone.now(), **(fields or {})
+        )
+        audit_many(
+            actor=by,
+            verb=verb,
+            changes=[
+                (pair, {"before": pair.status, "after": action.to, **(data or {})})
+                for pair in moved
+            ],
+        )
+    return moved, refused

@@ -199,3 +199,33 @@ def test_a_rerun_task_does_not_repeat_what_was_done(alice, ada, open_qa):
     moderation.bulk_action_run(bulk_id=bulk.pk)
     moderation.bulk_action_run(bulk_id=bulk.pk)  # a redelivered task
     assert AuditEvent.objects.filter(verb="pair.note").count() == 1
+
+
+def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
+    as_ada, alice, ada, bob, rita, open_qa
+):
+    from annotation.drafts import DraftText, draft_save
+    from annotation.submission import pair_submit
+    from review.models import Claim, InProgress
+    from tests.review.conftest import decide, lease
+
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
+    draft_save(
+        pair=pair,
+        by=alice,
+        text=DraftText(instruction=pair.draft.instruction, response="A newer response text."),
+        base_version=pair.draft.version,
+    )
+    pair_submit(pair=pair, by=alice)
+    decide(pair, bob, "approve")
+    lease(pair, rita)
+    bulk, _ = _bulk(
+        as_ada,
+        {"action": "retract", "selection": "selected", "pairs": [pair.public_id], "text": "Spam."},
+    )
+    pair.refresh_from_db()
+    assert bulk.done == 1 and pair.status == S.RETRACTED
+    assert not Claim.objects.filter(pair=pair).exists()
+    assert not InProgress.objects.filter(pair=pair).exists()
+    event = AuditEvent.objects.get(verb="pair.retract")
+    assert event.data == {"before": "submitted", "after": "retracted", "reason": "Spam."}
