@@ -4,9 +4,7 @@ from annotation.models import Category, Dataset
 
 
 class LeaderboardForm(forms.Form):
-    period = forms.ChoiceField(
-        choices=[("week", "This week"), ("all", "All time")], required=False
-    )
+    period = forms.ChoiceField(choices=[("week", "This week"), ("all", "All time")], required=False)
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(),
         required=False,
@@ -29,9 +27,7 @@ class LengthsForm(forms.Form):
     """Which category's length histograms to show, in characters or words."""
 
     category = forms.ChoiceField(required=False)
-    unit = forms.ChoiceField(
-        choices=[("chars", "Characters"), ("words", "Words")], required=False
-    )
+    unit = forms.ChoiceField(choices=[("chars", "Characters"), ("words", "Words")], required=False)
 
     def __init__(self, *args, categories: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -87,13 +87,16 @@ def _words(column: str) -> str:
     # SQL (SQLite has no regular expressions); a doubled space counts one word too many.
     char = "CHR" if _postgres() else "CHAR"
     text = f"TRIM(REPLACE(REPLACE({column}, {char}(10), ' '), {char}(9), ' '))"
-    return f"(CASE WHEN {text} = '' THEN 0 ELSE LENGTH({text}) - LENGTH(REPLACE({text}, ' ', '')) + 1 END)"
+    separators = f"LENGTH({text}) - LENGTH(REPLACE({text}, ' ', ''))"
+    return f"(CASE WHEN {text} = '' THEN 0 ELSE {separators} + 1 END)"
 
 
 def _composition(dataset: Dataset) -> tuple[list[Category], dict[int, dict[str, int]]]:
     categories = list(Category.objects.filter(dataset=dataset).order_by("slug"))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = Pair.objects.filter(dataset=dataset).values("category_id", "status").annotate(n=Count("pk"))
+    rows = (
+        Pair.objects.filter(dataset=dataset).values("category_id", "status").annotate(n=Count("pk"))
+    )
     for row in rows.order_by():
         counts[row["category_id"]][row["status"]] = row["n"]
     return categories, counts
@@ -101,7 +104,9 @@ def _composition(dataset: Dataset) -> tuple[list[Category], dict[int, dict[str, 
 
 def _per_day(dataset: Dataset) -> dict[str, list]:
     series = {
-        "approved": Pair.objects.filter(dataset=dataset, status=S.APPROVED, approved_at__isnull=False)
+        "approved": Pair.objects.filter(
+            dataset=dataset, status=S.APPROVED, approved_at__isnull=False
+        )
         .annotate(day=TruncDate("approved_at"))
         .values("day"),
         "submitted": Revision.objects.filter(
@@ -143,7 +148,8 @@ def _reviews_by_category(dataset: Dataset) -> dict[int, dict[str, Any]]:
         for i in range(len(REASONS))
     )
     score_sums = ", ".join(f"SUM(r.{s}) AS {s}_sum, COUNT(r.{s}) AS {s}_n" for s in SCORES)
-    squares = " - ".join(f"d{i} * d{i}" for i in range(len(DECISIONS)))
+    k = len(DECISIONS)
+    squares = " - ".join(f"d{i} * d{i}" for i in range(k))
     sql = f"""
         WITH units AS (
             SELECT p.category_id AS category_id, r.pair_id AS pair_id, COUNT(*) AS m,
@@ -157,7 +163,7 @@ def _reviews_by_category(dataset: Dataset) -> dict[int, dict[str, Any]]:
             SUM(CASE WHEN m >= 2 THEN 1 ELSE 0 END),
             SUM(CASE WHEN m >= 2 THEN m ELSE 0 END),
             SUM(CASE WHEN m >= 2 THEN (m * m - {squares}) * 1.0 / (m - 1) ELSE 0 END),
-            {", ".join(f"SUM(CASE WHEN m >= 2 THEN d{i} ELSE 0 END)" for i in range(len(DECISIONS)))},
+            {", ".join(f"SUM(CASE WHEN m >= 2 THEN d{i} ELSE 0 END)" for i in range(k))},
             {", ".join(f"SUM(d{i})" for i in range(len(DECISIONS)))},
             {", ".join(f"SUM(rs{i})" for i in range(len(REASONS)))},
             {", ".join(f"SUM({s}_sum), SUM({s}_n)" for s in SCORES)}
@@ -284,12 +290,12 @@ def _lengths(dataset: Dataset) -> dict[int, dict[str, Any]]:
 def _reviewers(dataset: Dataset) -> list[dict[str, Any]]:
     """Each reviewer's record on this dataset; for admins only."""
     approving = (D.APPROVE, D.APPROVE_WITH_EDIT)
-    final = f"""
+    final = """
         r.round = p.review_round AND (
             (p.status = %s AND r.revision_id = p.approved_revision_id)
             OR (p.status = %s AND r.revision_id = p.current_revision_id))
     """
-    agrees = f"""
+    agrees = """
         (p.status = %s AND r.decision IN (%s, %s)) OR (p.status = %s AND r.decision = %s)
     """
     sql = f"""
@@ -401,9 +407,7 @@ def dataset_insights(*, dataset: Dataset, reviewer_detail: bool) -> dict[str, An
         "generated_at": timezone.now().isoformat(),
         "goal": collection_goal(categories),
         "approved": approved_total,
-        "statuses": {
-            status: sum(c.get(status, 0) for c in counts.values()) for status in S.values
-        },
+        "statuses": {status: sum(c.get(status, 0) for c in counts.values()) for status in S.values},
         "categories": rows,
         "per_day": _per_day(dataset),
         "decision_time": _decision_time(dataset),

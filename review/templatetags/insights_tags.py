@@ -8,7 +8,7 @@ def percent(value, digits: int = 1) -> str:
     """0.1234 -> "12.3 %"; nothing for a missing value."""
     if value is None or value == "":
         return "–"
-    return f"{float(value) * 100:.{int(digits)}f} %"
+    return f"{float(value) * 100:.{int(digits)}f}\u00a0%"
 
 
 @register.filter
