@@ -8,20 +8,22 @@ percentile_cont, gets its percentiles from the (small) list of values.
 """
 
 import statistics
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from annotation.models import Category, Dataset, Pair, Revision
 from review.agreement import DECISIONS, AlphaSums, reviewer_flags
-from review.models import Review
+from review.models import InsightsSnapshot, Review
 
 S = Pair.Status
 D = Review.Decision
@@ -31,6 +33,8 @@ FIELDS = ("instruction", "context", "response")
 # Histogram bins: a value falls in the last bin whose lower edge it reaches.
 CHAR_EDGES = (0, 1, 25, 50, 100, 200, 400, 800, 1600, 3200)
 WORD_EDGES = (0, 1, 5, 10, 20, 40, 80, 160, 320, 640)
+# A refresh asked for this long ago and not stored was lost with its worker.
+REFRESH_LOST = timedelta(minutes=15)
 # A gap longer than this between a reviewer's decisions is a break, not time on a pair.
 SESSION_GAP_SECONDS = 30 * 60
 
@@ -83,12 +87,18 @@ def _bucket(expression: str, edges: tuple[int, ...]) -> str:
 
 
 def _words(column: str) -> str:
-    # Words as runs between single spaces, tabs or line breaks: separators + 1. Portable
-    # SQL (SQLite has no regular expressions); a doubled space counts one word too many.
+    # Words as separators (space, tab, line break) + 1: portable SQL, since SQLite has no
+    # regular expressions, and cheap. Runs of separators count a word each, so it errs
+    # high for text with doubled spaces or blank lines.
     char = "CHR" if _postgres() else "CHAR"
-    text = f"TRIM(REPLACE(REPLACE({column}, {char}(10), ' '), {char}(9), ' '))"
-    separators = f"LENGTH({text}) - LENGTH(REPLACE({text}, ' ', ''))"
-    return f"(CASE WHEN {text} = '' THEN 0 ELSE {separators} + 1 END)"
+    bare = f"REPLACE(REPLACE(REPLACE({column}, ' ', ''), {char}(10), ''), {char}(9), '')"
+    return f"(CASE WHEN {column} = '' THEN 0 ELSE LENGTH({column}) - LENGTH({bare}) + 1 END)"
+
+
+def _fence() -> str:
+    """Ends a subquery so the planner does not inline it and compute each of its
+    expressions again in every CASE that uses it."""
+    return "OFFSET 0" if _postgres() else "LIMIT -1 OFFSET 0"
 
 
 def _composition(dataset: Dataset) -> tuple[list[Category], dict[int, dict[str, int]]]:
@@ -252,6 +262,7 @@ def _lengths(dataset: Dataset) -> dict[int, dict[str, Any]]:
             SELECT p.category_id AS category_id, {", ".join(measures)}
             FROM {PAIR} p JOIN {REVISION} v ON v.id = p.approved_revision_id
             WHERE p.dataset_id = %s AND p.status = %s
+            {_fence()}
         ) t
         GROUP BY category_id, {", ".join(f"b{i}" for i in range(len(buckets)))}
     """
@@ -365,12 +376,30 @@ def collection_goal(categories: Iterable[Category]) -> int | None:
     return sum(targets) if targets else None
 
 
-def dataset_insights(*, dataset: Dataset, reviewer_detail: bool) -> dict[str, Any]:
+def dataset_insights(
+    *,
+    dataset: Dataset,
+    reviewer_detail: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Every figure of the insights page, JSON-ready. ``reviewer_detail`` adds each
-    reviewer's record (admins only)."""
-    categories, counts = _composition(dataset)
-    reviews = _reviews_by_category(dataset)
-    lengths = _lengths(dataset)
+    reviewer's record (admins only); ``progress(done, total)`` hears of each part."""
+    generated_at = timezone.now()
+    parts: list[Callable[[Dataset], Any]] = [
+        _composition,
+        _reviews_by_category,
+        _lengths,
+        _per_day,
+        _decision_time,
+    ]
+    if reviewer_detail:
+        parts.append(_reviewers)
+    found = []
+    for done, part in enumerate(parts, start=1):
+        found.append(part(dataset))
+        if progress is not None:
+            progress(done, len(parts))
+    (categories, counts), reviews, lengths, per_day, decision_time = found[:5]
     approved_total = sum(c.get(S.APPROVED, 0) for c in counts.values())
     overall = AlphaSums()
     reasons: dict[str, int] = dict.fromkeys(REASONS, 0)
@@ -404,13 +433,13 @@ def dataset_insights(*, dataset: Dataset, reviewer_detail: bool) -> dict[str, An
         )
     result: dict[str, Any] = {
         "dataset": {"slug": dataset.slug, "name": dataset.name},
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": generated_at.isoformat(),
         "goal": collection_goal(categories),
         "approved": approved_total,
         "statuses": {status: sum(c.get(status, 0) for c in counts.values()) for status in S.values},
         "categories": rows,
-        "per_day": _per_day(dataset),
-        "decision_time": _decision_time(dataset),
+        "per_day": per_day,
+        "decision_time": decision_time,
         "rejection_reasons": [
             {"reason": reason, "label": Review.Reason(reason).label, "count": reasons[reason]}
             for reason in REASONS
@@ -424,5 +453,57 @@ def dataset_insights(*, dataset: Dataset, reviewer_detail: bool) -> dict[str, An
         },
     }
     if reviewer_detail:
-        result["reviewers"] = _reviewers(dataset)
+        result["reviewers"] = found[5]
     return result
+
+
+def figures_for(figures: dict[str, Any], *, reviewer_detail: bool) -> dict[str, Any]:
+    """What a viewer may see of stored figures: reviewers see the collection, not each
+    reviewer's record."""
+    if reviewer_detail:
+        return figures
+    return {key: value for key, value in figures.items() if key != "reviewers"}
+
+
+def insights_snapshot(*, dataset: Dataset) -> InsightsSnapshot:
+    """The dataset's stored figures. Missing or stale ones are refreshed by a worker,
+    asked for once: a second viewer meanwhile finds the request already made."""
+    snapshot, _ = InsightsSnapshot.objects.get_or_create(dataset=dataset)
+    now = timezone.now()
+    stale = snapshot.computed_at is None or snapshot.computed_at < now - timedelta(
+        seconds=settings.HANDWRITTEN_INSIGHTS_STALE_SECONDS
+    )
+    # A request this old was lost with its worker; ask again.
+    waiting = snapshot.requested_at is not None and snapshot.requested_at > now - REFRESH_LOST
+    if stale and not waiting:
+        asked = InsightsSnapshot.objects.filter(
+            pk=snapshot.pk, requested_at=snapshot.requested_at
+        ).update(requested_at=now, parts_done=0, parts_total=0)
+        if asked:
+            from review.tasks import refresh_insights
+
+            transaction.on_commit(lambda: refresh_insights.delay(snapshot.pk))
+            snapshot.refresh_from_db()
+    return snapshot
+
+
+def insights_refresh(*, snapshot_id: int) -> InsightsSnapshot | None:
+    """Compute the figures of the snapshot's dataset and store them, with progress."""
+    snapshot = InsightsSnapshot.objects.select_related("dataset").filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return None
+    rows = InsightsSnapshot.objects.filter(pk=snapshot_id)
+
+    def progress(done: int, total: int) -> None:
+        rows.update(parts_done=done, parts_total=total)
+
+    started, clock = timezone.now(), time.perf_counter()
+    figures = dataset_insights(dataset=snapshot.dataset, reviewer_detail=True, progress=progress)
+    rows.update(
+        figures=figures,
+        computed_at=started,
+        seconds=round(time.perf_counter() - clock, 2),
+        requested_at=None,
+    )
+    snapshot.refresh_from_db()
+    return snapshot

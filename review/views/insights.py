@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from annotation.models import Dataset
 from annotation.roles import has_role, is_admin
 from review.forms_insights import LeaderboardForm, LengthsForm
-from review.insights import FIELDS, dataset_insights
+from review.insights import FIELDS, figures_for, insights_snapshot
 from review.leaderboard import contributor_progress, leaderboard, week_start
 
 
@@ -33,7 +33,12 @@ def insights_index(request):
 def insights(request, slug):
     _insights_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
-    figures = dataset_insights(dataset=dataset, reviewer_detail=is_admin(request.user))
+    snapshot = insights_snapshot(dataset=dataset)
+    if snapshot.computed_at is None:
+        return render(
+            request, "review/insights_pending.html", {"dataset": dataset, "snapshot": snapshot}
+        )
+    figures = figures_for(snapshot.figures, reviewer_detail=is_admin(request.user))
     categories = figures["categories"]
     form = LengthsForm(request.GET or None, categories=[(c["slug"], c["name"]) for c in categories])
     chosen, unit = form.choice()
@@ -42,6 +47,7 @@ def insights(request, slug):
     reviewers = Paginator(figures.get("reviewers", []), settings.HANDWRITTEN_PAGE_SIZE)
     context = {
         "dataset": dataset,
+        "snapshot": snapshot,
         "figures": figures,
         "lengths_form": form,
         "chosen": chosen,
@@ -69,7 +75,11 @@ def insights_json(request, slug):
     """The same figures for the charts (and scripts): one request per page."""
     _insights_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
-    return JsonResponse(dataset_insights(dataset=dataset, reviewer_detail=is_admin(request.user)))
+    snapshot = insights_snapshot(dataset=dataset)
+    if snapshot.computed_at is None:
+        progress = {"parts_done": snapshot.parts_done, "parts_total": snapshot.parts_total}
+        return JsonResponse({"state": "computing", **progress}, status=202)
+    return JsonResponse(figures_for(snapshot.figures, reviewer_detail=is_admin(request.user)))
 
 
 @login_required

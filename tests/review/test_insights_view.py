@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotation.models import Pair
-from review.models import Review
+from review.insights import REFRESH_LOST, insights_refresh
+from review.models import InsightsSnapshot, Review
 from tests.factories import make_pair
 from tests.review.conftest import decide
 from tests.review.insights_data import review, reviewers
@@ -18,6 +19,19 @@ S = Pair.Status
 
 def _url(dataset, name="review:insights"):
     return reverse(name, args=[dataset.slug])
+
+
+@pytest.fixture
+def fresh(django_capture_on_commit_callbacks):
+    """GET after the stored figures were refreshed: the first request asks for the
+    refresh, which runs when its transaction commits (at once without Redis)."""
+
+    def get(client, url, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(url, *args, **kwargs)
+        return client.get(url, *args, **kwargs)
+
+    return get
 
 
 @pytest.mark.parametrize("client_name", ["as_alice", "as_carol"])
@@ -36,23 +50,25 @@ def test_unknown_dataset_is_404(as_ada, dolly):
     assert as_ada.get(reverse("review:insights", args=["nope"])).status_code == 404
 
 
-def test_reviewers_see_the_collection_but_not_each_reviewer(as_bob, dolly, open_qa, alice, rita):
+def test_reviewers_see_the_collection_but_not_each_reviewer(
+    fresh, as_bob, dolly, open_qa, alice, rita
+):
     pair = make_pair(author=alice, category=open_qa)
     review(pair, rita, D.APPROVE)
-    page = as_bob.get(_url(dolly))
+    page = fresh(as_bob, _url(dolly))
     assert page.status_code == 200
     assert "Reviewer agreement" in page.text and 'id="reviewers"' not in page.text
-    data = as_bob.get(_url(dolly, "review:insights_json")).json()
+    data = fresh(as_bob, _url(dolly, "review:insights_json")).json()
     assert "reviewers" not in data
     assert data["categories"][0]["slug"]
 
 
-def test_admins_see_each_reviewer(as_ada, dolly, open_qa, alice, rita):
+def test_admins_see_each_reviewer(fresh, as_ada, dolly, open_qa, alice, rita):
     pair = make_pair(author=alice, category=open_qa)
     review(pair, rita, D.APPROVE)
-    page = as_ada.get(_url(dolly))
+    page = fresh(as_ada, _url(dolly))
     assert 'id="reviewers"' in page.text and "rita" in page.text
-    data = as_ada.get(_url(dolly, "review:insights_json")).json()
+    data = fresh(as_ada, _url(dolly, "review:insights_json")).json()
     assert [r["reviewer"] for r in data["reviewers"]] == ["rita"]
 
 
@@ -61,7 +77,9 @@ def test_index_goes_to_the_only_dataset(as_bob, dolly):
     assert response.status_code == 302 and response["Location"] == _url(dolly)
 
 
-def test_figures_through_the_review_services(as_ada, dolly, open_qa, closed_qa, alice, bob, rita):
+def test_figures_through_the_review_services(
+    fresh, as_ada, dolly, open_qa, closed_qa, alice, bob, rita
+):
     """Two pairs decided by the real services: composition, verdict times, reasons,
     scores, agreement with the outcome."""
     approved = make_pair(author=alice, category=open_qa)
@@ -78,7 +96,7 @@ def test_figures_through_the_review_services(as_ada, dolly, open_qa, closed_qa, 
     approved.refresh_from_db(), rejected.refresh_from_db()
     assert (approved.status, rejected.status) == (S.APPROVED, S.REJECTED)
 
-    data = as_ada.get(_url(dolly, "review:insights_json")).json()
+    data = fresh(as_ada, _url(dolly, "review:insights_json")).json()
     rows = {c["slug"]: c for c in data["categories"]}
     assert rows["open_qa"]["approved"] == 1 and rows["open_qa"]["statuses"]["submitted"] == 1
     assert rows["closed_qa"]["statuses"]["rejected"] == 1
@@ -105,7 +123,7 @@ def _scores(h, c, w):
     return Scores(helpfulness=h, correctness=c, writing=w)
 
 
-def test_decision_time_median_and_p90(as_ada, dolly, open_qa, alice, bob, rita):
+def test_decision_time_median_and_p90(fresh, as_ada, dolly, open_qa, alice, bob, rita):
     now = timezone.now()
     for hours in (1, 2, 3, 4, 10):
         pair = make_pair(author=alice, category=open_qa)
@@ -116,39 +134,42 @@ def test_decision_time_median_and_p90(as_ada, dolly, open_qa, alice, bob, rita):
             submitted_at=now - timedelta(hours=hours),
             approved_at=now,
         )
-    timing = as_ada.get(_url(dolly, "review:insights_json")).json()["decision_time"]
+    timing = fresh(as_ada, _url(dolly, "review:insights_json")).json()["decision_time"]
     assert timing["decided"] == 5
     assert timing["median_seconds"] == pytest.approx(3 * 3600, abs=1)
     # percentile_cont: 4h + 0.6 * (10h - 4h)
     assert timing["p90_seconds"] == pytest.approx(7.6 * 3600, abs=1)
 
 
-def test_reviewer_time_on_a_pair_and_flags(as_ada, dolly, open_qa, alice, bob):
+def test_reviewer_time_on_a_pair_and_flags(fresh, as_ada, dolly, open_qa, alice, bob):
     start = timezone.now() - timedelta(hours=5)
     for i in range(12):
         pair = make_pair(author=alice, category=open_qa)
         # 5 seconds apart, then a two-hour break that is not time on a pair.
         at = start + timedelta(seconds=5 * i) + (timedelta(hours=2) if i == 6 else timedelta())
         review(pair, bob, D.APPROVE, at=at)
-    data = as_ada.get(_url(dolly, "review:insights_json")).json()
+    data = fresh(as_ada, _url(dolly, "review:insights_json")).json()
     record = data["reviewers"][0]
     assert record["median_seconds"] == pytest.approx(5, abs=0.01)
     assert "approves nearly everything" in record["flags"]
     assert "decides in seconds" in record["flags"]
 
 
-def test_lengths_section_htmx_and_bad_choice(as_ada, dolly, open_qa, alice):
+def test_lengths_section_htmx_and_bad_choice(fresh, as_ada, dolly, open_qa, alice):
     pair = make_pair(author=alice, category=open_qa)
     Pair.objects.filter(pk=pair.pk).update(
         status=S.APPROVED, approved_revision=pair.current_revision
     )
-    partial = as_ada.get(
-        _url(dolly), {"category": "open_qa", "unit": "words"}, headers={"HX-Request": "true"}
+    partial = fresh(
+        as_ada,
+        _url(dolly),
+        {"category": "open_qa", "unit": "words"},
+        headers={"HX-Request": "true"},
     )
     assert partial.status_code == 200
     assert partial.text.lstrip().startswith('<section class="card" id="lengths-section"')
     assert 'data-unit="words"' in partial.text and "<html" not in partial.text
-    bad = as_ada.get(_url(dolly), {"category": "nope", "unit": "furlongs"})
+    bad = as_ada.get(_url(dolly), {"category": "nope", "unit": "furlongs"})  # stored by now
     assert bad.status_code == 200 and 'data-unit="chars"' not in bad.text  # brainstorming: empty
     assert "No approved pairs in this category yet." in bad.text
 
@@ -169,11 +190,59 @@ def _populate(dataset, authors, judges, count):
 
 @pytest.mark.parametrize("count", [2, 24])
 def test_query_count_does_not_grow_with_the_data(
-    as_ada, dolly, alice, dan, count, django_assert_max_num_queries
+    as_ada, fresh, dolly, alice, dan, count, django_assert_max_num_queries
 ):
     _populate(dolly, [alice, dan], reviewers(5), count)
-    # Session, user, roles, dataset, then the figures' eleven queries, at any size.
-    with django_assert_max_num_queries(15):
+    snapshot = InsightsSnapshot.objects.create(dataset=dolly)
+    # The computation: loading the snapshot, eleven aggregate queries, six progress
+    # updates, storing the figures and reading them back.
+    with django_assert_max_num_queries(20):
+        insights_refresh(snapshot_id=snapshot.pk)
+    # Serving the stored figures: session, user, roles, dataset, snapshot.
+    with django_assert_max_num_queries(5):
         assert as_ada.get(_url(dolly)).status_code == 200
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(5):
         assert as_ada.get(_url(dolly, "review:insights_json")).status_code == 200
+
+
+def test_first_visit_shows_progress_and_asks_once(
+    as_ada, as_bob, dolly, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as asked:
+        page = as_ada.get(_url(dolly))
+        again = as_bob.get(_url(dolly, "review:insights_json"))
+    assert page.status_code == 200 and "Computing the figures" in page.text
+    assert 'http-equiv="refresh"' in page.text
+    assert again.status_code == 202 and again.json()["state"] == "computing"
+    assert len(asked) == 1  # the second visitor found the refresh already asked for
+    snapshot = InsightsSnapshot.objects.get(dataset=dolly)
+    assert snapshot.requested_at is not None and snapshot.computed_at is None
+
+
+def test_stale_figures_are_served_and_refreshed(
+    as_ada, fresh, dolly, open_qa, alice, settings, django_capture_on_commit_callbacks
+):
+    assert fresh(as_ada, _url(dolly, "review:insights_json")).json()["approved"] == 0
+    pair = make_pair(author=alice, category=open_qa)
+    Pair.objects.filter(pk=pair.pk).update(status=S.APPROVED, approved_at=timezone.now())
+    # Still fresh: the stored figures, no refresh.
+    with django_capture_on_commit_callbacks() as asked:
+        assert as_ada.get(_url(dolly, "review:insights_json")).json()["approved"] == 0
+    assert asked == []
+    settings.HANDWRITTEN_INSIGHTS_STALE_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True) as asked:
+        stale = as_ada.get(_url(dolly, "review:insights_json"))
+    assert stale.json()["approved"] == 0 and len(asked) == 1  # the old figures meanwhile
+    snapshot = InsightsSnapshot.objects.get(dataset=dolly)
+    snapshot.refresh_from_db()
+    assert snapshot.figures["approved"] == 1 and snapshot.requested_at is None
+    assert (snapshot.parts_done, snapshot.parts_total) == (6, 6)
+
+
+def test_a_lost_refresh_is_asked_for_again(as_ada, dolly, django_capture_on_commit_callbacks):
+    InsightsSnapshot.objects.create(
+        dataset=dolly, requested_at=timezone.now() - REFRESH_LOST - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks() as asked:
+        as_ada.get(_url(dolly))
+    assert len(asked) == 1
