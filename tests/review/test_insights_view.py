@@ -9,6 +9,7 @@ from django.utils import timezone
 from annotation.models import Pair
 from review.insights import REFRESH_LOST, insights_refresh
 from review.models import InsightsSnapshot, Review
+from review.tasks import refresh_insights
 from tests.factories import make_pair
 from tests.review.conftest import decide
 from tests.review.insights_data import review, reviewers
@@ -19,6 +20,15 @@ S = Pair.Status
 
 def _url(dataset, name="review:insights"):
     return reverse(name, args=[dataset.slug])
+
+
+@pytest.fixture(autouse=True)
+def refresh_in_process(monkeypatch):
+    """The refresh task runs in the test's process whether or not a broker is configured
+    (tests/review/test_insights_task.py runs the task itself)."""
+    monkeypatch.setattr(
+        refresh_insights, "delay", lambda snapshot_id: insights_refresh(snapshot_id=snapshot_id)
+    )
 
 
 @pytest.fixture
