@@ -174,9 +174,7 @@ class InsightsSnapshot(models.Model):
     it is older than INSIGHTS_STALE_SECONDS.
     """
 
-    dataset = models.OneToOneField(
-        "annotation.Dataset", on_delete=models.CASCADE, related_name="+"
-    )
+    dataset = models.OneToOneField("annotation.Dataset", on_delete=models.CASCADE, related_name="+")
     figures = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     # How long the last computation took.
