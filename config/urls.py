@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
+    path("leaderboard/", include("review.urls_leaderboard")),
     path("releases/", include("exports.urls")),
     path("", include("annotation.urls")),
 ]

@@ -27,10 +27,8 @@ urlpatterns = [
     path(
         "moderate/<uuid:public_id>/retract/", moderation.moderate_retract, name="moderate_retract"
     ),
-    # Insights and the leaderboard
+    # Insights (the leaderboard, for contributors, is in review/urls_leaderboard.py)
     path("insights/", insights.insights_index, name="insights_index"),
     path("insights/<slug:slug>/", insights.insights, name="insights"),
     path("insights/<slug:slug>/data.json", insights.insights_json, name="insights_json"),
-    path("leaderboard/", insights.leaderboard_index, name="leaderboard_index"),
-    path("leaderboard/<slug:slug>/", insights.leaderboard_page, name="leaderboard"),
 ]

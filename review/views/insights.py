@@ -8,14 +8,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Dataset
-from annotation.roles import has_role, is_admin
+from annotation.roles import REVIEWER, ROLES, has_role, is_admin
 from review.forms_insights import LeaderboardForm, LengthsForm
 from review.insights import FIELDS, figures_for, insights_snapshot
 from review.leaderboard import contributor_progress, leaderboard, week_start
 
 
 def _insights_allowed(user) -> None:
-    if not (has_role(user, "reviewer") or is_admin(user)):
+    if not (has_role(user, REVIEWER) or is_admin(user)):
         raise PermissionDenied("Insights are for reviewers and admins.")
 
 
@@ -82,10 +82,14 @@ def insights_json(request, slug):
     return JsonResponse(figures_for(snapshot.figures, reviewer_detail=is_admin(request.user)))
 
 
+def _leaderboard_allowed(user) -> None:
+    if not any(has_role(user, role) for role in ROLES):
+        raise PermissionDenied("The leaderboard is for the collection's people.")
+
+
 @login_required
 def leaderboard_page(request, slug):
-    if not any(has_role(request.user, role) for role in ("contributor", "reviewer", "admin")):
-        raise PermissionDenied("The leaderboard is for the collection's people.")
+    _leaderboard_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
     form = LeaderboardForm(request.GET or None, dataset=dataset)
     period, category = form.choice()
@@ -108,7 +112,8 @@ def leaderboard_page(request, slug):
 
 @login_required
 def leaderboard_index(request):
+    _leaderboard_allowed(request.user)
     dataset = Dataset.objects.order_by("name").first()
     if dataset is None:
         raise PermissionDenied("There is no dataset yet.")
-    return redirect("review:leaderboard", slug=dataset.slug)
+    return redirect("leaderboard:board", slug=dataset.slug)

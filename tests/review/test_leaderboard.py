@@ -21,7 +21,7 @@ def _approved(author, category, *, at=None):
 
 
 def _url(dataset):
-    return reverse("review:leaderboard", args=[dataset.slug])
+    return reverse("leaderboard:board", args=[dataset.slug])
 
 
 def _board(response):
@@ -88,7 +88,7 @@ def test_paginates(as_alice, dolly, open_qa, settings):
 
 def test_outsider_is_refused_and_index_redirects(as_carol, as_alice, dolly):
     assert as_carol.get(_url(dolly)).status_code == 403
-    response = as_alice.get(reverse("review:leaderboard_index"))
+    response = as_alice.get(reverse("leaderboard:index"))
     assert response.status_code == 302 and response["Location"] == _url(dolly)
 
 
