@@ -1,12 +1,14 @@
 """The figures of a dataset's collection: composition, pace, review, lengths, agreement.
 
 Everything is aggregated by the database in a fixed number of queries (eleven with the
-per-reviewer part, ten without), whatever the size of the data; Python only folds the
+per-reviewer part, eight without), whatever the size of the data; Python only folds the
 grouped rows. At a million pairs that still takes the database tens of seconds (see
 tests/bench/insights.py), so the page serves an InsightsSnapshot that a worker refreshes
-when it is stale (:func:`insights_snapshot`, :func:`insights_refresh`). The SQL is plain enough to run on SQLite and PostgreSQL alike; only the
-seconds between two times and the percentiles differ, and SQLite, which has no
-percentile_cont, gets its percentiles from the (small) list of values.
+when it is stale (:func:`insights_snapshot`, :func:`insights_refresh`).
+
+The SQL is plain enough to run on SQLite and PostgreSQL alike; only the seconds between
+two times and the percentiles differ, and SQLite, which has no percentile_cont, gets its
+percentiles from the (small) list of values.
 """
 
 import statistics
