@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Dataset
@@ -115,5 +115,5 @@ def leaderboard_index(request):
     _leaderboard_allowed(request.user)
     dataset = Dataset.objects.order_by("name").first()
     if dataset is None:
-        raise PermissionDenied("There is no dataset yet.")
+        raise Http404("There is no dataset yet.")
     return redirect("leaderboard:board", slug=dataset.slug)
