@@ -7,6 +7,7 @@ import krippendorff
 import numpy as np
 import pytest
 
+from annotation.models import Pair, Revision
 from review.agreement import alpha_nominal, alpha_sums, reviewer_flags
 from review.insights import dataset_insights
 from review.models import Review
@@ -99,14 +100,29 @@ def test_a_new_revision_is_a_new_unit(dolly, open_qa, alice, bob, rita):
     pair = make_pair(author=alice, category=open_qa)
     review(pair, bob, D.REQUEST_CHANGES)
     review(pair, rita, D.REQUEST_CHANGES)
-    other = make_pair(author=alice, category=open_qa)
-    review(other, bob, D.APPROVE)
-    review(other, rita, D.REJECT)
+    first = pair.current_revision
+    second = Revision.objects.create(
+        pair=pair,
+        number=2,
+        kind=Revision.Kind.AUTHOR_REVISION,
+        author=alice,
+        category=open_qa,
+        instruction=first.instruction,
+        response=first.response + " Revised.",
+        content_hash="revised",
+        instruction_key=first.instruction_key,
+    )
+    Pair.objects.filter(pk=pair.pk).update(current_revision=second)
+    pair.refresh_from_db()
+    review(pair, bob, D.APPROVE)
+    review(pair, rita, D.REJECT)
     figures = dataset_insights(dataset=dolly, reviewer_detail=False)
-    # Two units: one agreeing, one split; by hand: n=4, N = {rc: 2, ap: 1, rj: 1},
-    # D_o sum = 0 + (4 - 2) / 1 = 2, alpha = 1 - 3 * 2 / (16 - 6) = 0.4.
+    # Two units, one agreeing, one split; by hand: n=4, N = {rc: 2, ap: 1, rj: 1},
+    # D_o sum = 0 + (4 - 2) / 1 = 2, alpha = 1 - 3 * 2 / (16 - 6) = 0.4. (As one unit of
+    # four it would be 0.)
     assert figures["agreement"]["alpha"] == pytest.approx(0.4)
-    assert figures["agreement"]["pairs"] == 2
+    assert figures["agreement"]["pairs"] == 1
+    assert figures["agreement"]["units"] == 2
 
 
 def test_flags():
