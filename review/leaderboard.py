@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.models import Category, Dataset, Pair
@@ -24,14 +25,20 @@ def week_start(now: datetime | None = None) -> datetime:
 def leaderboard(
     *, dataset: Dataset, since: datetime | None = None, category: Category | None = None
 ) -> QuerySet:
-    """Authors by approved pairs, most first: rows of author_id, username and approved."""
+    """Authors by approved pairs, most first: rows of author_id, username, approved and
+    hidden (the author opted out of the leaderboard: counted, but not named)."""
     pairs = Pair.objects.filter(dataset=dataset, status=S.APPROVED)
     if since is not None:
         pairs = pairs.filter(approved_at__gte=since)
     if category is not None:
         pairs = pairs.filter(category=category)
     return (
-        pairs.values("author_id", "author__username")
+        pairs.values(
+            "author_id",
+            "author__username",
+            # People without a profile never opted out.
+            hidden=Coalesce("author__profile__leaderboard_opt_out", Value(False)),
+        )
         .annotate(approved=Count("pk"))
         .order_by("-approved", "author__username")
     )

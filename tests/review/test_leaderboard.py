@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotation.models import Pair
+from people.profiles import profile_update
 from review.leaderboard import week_start
 from tests.factories import make_pair
 
@@ -95,3 +96,13 @@ def test_outsider_is_refused_and_index_redirects(as_carol, as_alice, dolly):
 def test_week_starts_on_monday():
     wednesday = timezone.make_aware(timezone.datetime(2026, 12, 2, 15, 30))
     assert week_start(wednesday) == timezone.make_aware(timezone.datetime(2026, 11, 30))
+
+
+def test_opted_out_people_are_counted_but_not_named(as_alice, as_dan, dan, dolly, history):
+    profile_update(user=dan, leaderboard_opt_out=True)
+    seen_by_alice = as_alice.get(_url(dolly), {"period": "all"})
+    assert [row["approved"] for row in seen_by_alice.context["page"]] == [3, 2]
+    assert "Someone who prefers not to be named" in seen_by_alice.text
+    assert ">dan<" not in seen_by_alice.text and "dan (you" not in seen_by_alice.text
+    seen_by_dan = as_dan.get(_url(dolly), {"period": "all"})
+    assert "dan (you; others do not see your name)" in seen_by_dan.text
