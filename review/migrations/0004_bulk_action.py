@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('annotation', '0001_initial'),
-        ('review', '0002_in_progress'),
+        ('review', '0003_insights_snapshot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
