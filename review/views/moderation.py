@@ -79,16 +79,20 @@ def moderate_bulk(request):
         pairs = _found(request).qs
     else:
         pairs = Pair.objects.filter(public_id__in=data["pairs"])
-    with transaction.atomic():
-        bulk = bulk_action_create(
-            by=request.user,
-            kind=data["action"],
-            pair_ids=list(pairs.order_by("pk").values_list("pk", flat=True)),
-            text=data["text"],
-            category=data["category"],
-        )
-        if bulk.total > BULK_INLINE_MAX:
-            transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
+    try:
+        with transaction.atomic():
+            bulk = bulk_action_create(
+                by=request.user,
+                kind=data["action"],
+                pair_ids=list(pairs.order_by("pk").values_list("pk", flat=True)),
+                text=data["text"],
+                category=data["category"],
+            )
+            if bulk.total > BULK_INLINE_MAX:
+                transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
+    except ValueError as exc:  # e.g. nothing matches any more
+        messages.error(request, str(exc))
+        return redirect(back)
     if bulk.total <= BULK_INLINE_MAX:
         bulk_action_run(bulk_id=bulk.pk)
     return redirect("review:moderate_bulk_result", public_id=bulk.public_id)

@@ -229,3 +229,11 @@ def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
     assert not InProgress.objects.filter(pair=pair).exists()
     event = AuditEvent.objects.get(verb="pair.retract")
     assert event.data == {"before": "submitted", "after": "retracted", "reason": "Spam."}
+
+
+def test_all_matching_when_nothing_matches_says_so(as_ada, alice, ada, open_qa):
+    make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
+    url = reverse("review:moderate_bulk") + "?q=nothingmatchesthis"
+    response = as_ada.post(url, {"action": "reopen", "selection": "all"}, follow=True)
+    assert response.status_code == 200 and b"Select at least one pair." in response.content
+    assert not BulkAction.objects.exists()
