@@ -11,7 +11,10 @@ from annotation.models import Dataset, Finding, Pair
 from annotation.pairs import shipped_pairs
 from annotation.submission import pair_retract
 from annotation.workflow import S
+from exports.models import ReleaseEntry
+from exports.selection import entries_select
 from exports.selection import shipped_pairs as release_rule
+from exports.services import release_create
 from tests.factories import make_pair
 
 PHONE_TEXT = "Call the theatre on +44 20 7946 0958 for tickets."
@@ -88,3 +91,9 @@ def test_unshippable_findings_stops_at_the_limit(dolly, tmp_path):
     import_approved(tmp_path, PHONE_TEXT, PHONE_TEXT + " Today.", PHONE_TEXT + " Tomorrow.")
     assert len(unshippable_findings(dataset=dolly)) == 3
     assert len(unshippable_findings(dataset=dolly, limit=2)) == 2
+
+
+def test_a_release_records_no_entry_for_the_pair(dolly, clean, flagged):
+    release = release_create(dataset=dolly, by=None, test_fraction=0.1)
+    assert entries_select(release=release) == 1
+    assert list(ReleaseEntry.objects.values_list("pair_id", flat=True)) == [clean.pk]
