@@ -41,7 +41,7 @@ def test_writer_confirms_personal_data_and_removes_a_credential(new_page, live_s
     expect(panel.locator("input[name=confirm]")).to_be_checked()
 
     page.click("button.primary")
-    expect(page.locator("#pair-form")).to_contain_text("credentials are never accepted")
+    expect(page.locator("#errors-response")).to_contain_text("credentials are never accepted")
     pair = Pair.objects.get(author=writer)
     assert pair.status == S.DRAFT
 
