@@ -45,6 +45,8 @@ class Shown:
     after: str
     position: str
     confirmed: bool
+    # The same value again in the same field: one tick (the first's) confirms both.
+    repeat: bool = False
 
     @property
     def label(self) -> str:
@@ -81,7 +83,7 @@ def draft_findings(
 ) -> list[Shown]:
     """What the writer's findings panel lists for this text; ``confirmed`` are the tokens
     the writer ticked."""
-    shown = []
+    shown, seen = [], set()
     for finding in findings.findings_scan(text_fields=text_fields):
         text = text_fields[finding.field]
         token = finding_token(pair=pair, finding=finding, text=text)
@@ -95,8 +97,10 @@ def draft_findings(
                 after=after,
                 position=finding.position(text),
                 confirmed=token in confirmed,
+                repeat=token in seen,
             )
         )
+        seen.add(token)
     return shown
 
 

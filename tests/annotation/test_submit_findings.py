@@ -114,3 +114,14 @@ def test_edit_page_lists_findings_of_the_saved_draft(as_alice, pair):
     autosave(as_alice, pair, response=WITH_PHONE)
     html = as_alice.get(reverse("annotation:edit_pair", args=[pair.public_id])).content.decode()
     assert "Personal data and credentials" in html and f"<mark>{PHONE}</mark>" in html
+
+
+def test_the_same_value_twice_is_confirmed_by_one_tick(as_alice, pair):
+    text = f"Call {PHONE} today; if busy, {PHONE} again tomorrow."
+    html = submit(as_alice, pair, response=text).content.decode()
+    assert len(tokens(html)) == 1  # one tick box; ids stay unique
+    assert "The same as above" in html
+    response = submit(as_alice, pair, response=text, confirm=tokens(html))
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.current_revision.findings.filter(confirmed_at__isnull=False).count() == 2
