@@ -157,8 +157,9 @@ def dataset_progress() -> list[DatasetProgress]:
         Category.objects.filter(active=True)
         .select_related("dataset")
         .annotate(
-            # An approved revision keeps shipping while a newer one is reviewed; only a
-            # retraction takes the pair out of releases.
+            # Approved work: an approved revision counts while a newer one is reviewed,
+            # and while an unconfirmed finding holds it out of releases (it waits for a
+            # confirmation, not for writing); a retraction takes it out.
             approved=Count(
                 "pairs",
                 filter=Q(pairs__approved_revision__isnull=False) & ~Q(pairs__status=S.RETRACTED),
