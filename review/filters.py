@@ -19,21 +19,43 @@ from django.db.models.functions import Concat, Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from annotation.models import SEARCH_CONFIG, SEARCH_FIELDS, Category, Dataset, Pair, Revision
+from annotation.models import (
+    SEARCH_CONFIG,
+    SEARCH_FIELDS,
+    Category,
+    Dataset,
+    Finding,
+    Pair,
+    Revision,
+)
 from review.models import Review
 
 # Highlight markers: control characters, which text checks refuse in pair text.
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 90
 
-# Flags on pairs (near-duplicate, personal data, ...) are filters other modules add:
-# name -> (label, function narrowing a Pair queryset). None are registered here.
+# Flags on pairs, offered in the flag filter: name -> (label, function narrowing a Pair
+# queryset). Findings (personal data, credentials) are registered below; other checks
+# (near-duplicates, ...) add theirs with flag_register.
 FLAGS: dict[str, tuple[str, Callable[[QuerySet[Pair]], QuerySet[Pair]]]] = {}
 
 
 def flag_register(name: str, label: str, narrow: Callable[[QuerySet[Pair]], QuerySet[Pair]]):
     """Offer ``name`` in the moderation's flag filter; ``narrow`` keeps the flagged pairs."""
     FLAGS[name] = (label, narrow)
+
+
+def _with_findings(**conditions) -> Callable[[QuerySet[Pair]], QuerySet[Pair]]:
+    found = Finding.objects.filter(revision=OuterRef("current_revision"), **conditions)
+    return lambda pairs: pairs.filter(Exists(found))
+
+
+flag_register("findings", "Personal data or a credential found", _with_findings())
+flag_register(
+    "unconfirmed",
+    "A finding not confirmed (kept out of releases)",
+    _with_findings(confirmed_at__isnull=True),
+)
 
 
 def _postgres() -> bool:

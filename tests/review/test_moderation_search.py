@@ -177,3 +177,26 @@ def test_marker_characters_are_the_only_markup(alice, open_qa):
     from review.filters import START, STOP, _marked
 
     assert _marked(f"<b>{START}x{STOP}</b>") == "&lt;b&gt;<mark>x</mark>&lt;/b&gt;"
+
+
+def test_flags_filter_pairs_with_findings_and_unconfirmed_ones(as_ada, alice, ada, open_qa):
+    from annotation.models import Finding
+
+    clean = make_pair(author=alice, category=open_qa)
+    confirmed = make_pair(author=alice, category=open_qa)
+    unconfirmed = make_pair(author=alice, category=open_qa)
+    for pair, by in ((confirmed, ada), (unconfirmed, None)):
+        Finding.objects.create(
+            revision=pair.current_revision,
+            field="response",
+            kind="email",
+            category=Finding.Category.PERSONAL,
+            start=0,
+            end=5,
+            confirmed_by=by,
+            confirmed_at=timezone.now() if by else None,
+        )
+    url = reverse("review:moderate")
+    assert set(_listed(as_ada.get(url, {"flag": "findings"}))) == {confirmed.pk, unconfirmed.pk}
+    assert _listed(as_ada.get(url, {"flag": "unconfirmed"})) == [unconfirmed.pk]
+    assert clean.pk in _listed(as_ada.get(url))

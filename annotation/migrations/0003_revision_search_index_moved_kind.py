@@ -22,7 +22,7 @@ class AddIndexOnPostgres(migrations.AddIndex):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotation', '0001_initial'),
+        ('annotation', '0002_finding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
