@@ -71,7 +71,7 @@ def word_diff(old: str, new: str, *, timeout: float = DIFF_TIMEOUT) -> SafeStrin
     White space between two changes joins them, so a rewritten phrase reads as one
     deletion and one insertion rather than alternating single words.
     """
-    pieces = token_diff(old, new, timeout=timeout)
+    pieces = _slide(token_diff(old, new, timeout=timeout))
     parts: list[str] = []
     removed: list[str] = []
     added: list[str] = []
@@ -103,6 +103,25 @@ def word_diff(old: str, new: str, *, timeout: float = DIFF_TIMEOUT) -> SafeStrin
             parts.append(escape(text))
     flush()
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped
+
+
+def _slide(pieces: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """An added or removed word between unchanged ones carries the space after it rather
+    than the one before (``a <ins>new </ins>word``, not ``a<ins> new</ins> word``)."""
+    pieces = list(pieces)
+    slid: list[tuple[int, str]] = []
+    for index, (op, text) in enumerate(pieces):
+        following = pieces[index + 1][1] if index + 1 < len(pieces) else ""
+        between_equals = index + 1 < len(pieces) and pieces[index + 1][0] == 0
+        alone = op != 0 and between_equals and (not slid or slid[-1][0] == 0)
+        space = _common_space(text, following) if alone and text.strip() else ""
+        if space:
+            before = slid.pop()[1] if slid else ""
+            slid.append((0, before + space))
+            text = text[len(space) :] + space
+            pieces[index + 1] = (0, following[len(space) :])
+        slid.append((op, text))
+    return [piece for piece in slid if piece[1]]
 
 
 def _common_space(a: str, b: str) -> str:

@@ -5,13 +5,14 @@ from django.db import transaction
 from annotation.models import Pair
 from annotation.submission import pair_reopen, pair_retract
 from annotation.workflow import lock
-from review.models import Claim, InProgress
+from review.leases import Kind, lease_end
+from review.models import InProgress
 from review.outcomes import edits_stale_mark
 
 
 def _forget_review_state(pair: Pair, by) -> None:
     """Leases, started-pair rows and pending edits belong to the round that just ended."""
-    Claim.objects.filter(pair=pair).delete()
+    lease_end(kind=Kind.REVIEW, item=pair)
     InProgress.objects.filter(pair=pair).delete()
     edits_stale_mark(pair=lock(pair), by=by)
 

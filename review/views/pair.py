@@ -15,8 +15,8 @@ from review.consensus import Verdict
 from review.decisions import PairChanged, review_decide
 from review.diff import text_diff
 from review.forms import DecisionForm
-from review.models import Claim, Review
-from review.queue import ClaimExpired, NotClaimed, claim_get, claim_release, claim_renew
+from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
+from review.models import Lease, Review
 from review.views.queue import go_next
 
 VERDICT_MESSAGES = {
@@ -53,7 +53,7 @@ def _expired(request, pair: Pair, *, comment: str = "", status: int = 200):
     )
 
 
-def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 200):
+def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
     revision = pair.current_revision
     history = list(pair.revisions.select_related("category").order_by("-number"))
     earlier = [
@@ -63,7 +63,7 @@ def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 2
     context = {
         "pair": pair,
         "revision": revision,
-        "claim": claim,
+        "lease": lease,
         "form": form,
         "history": earlier,
         "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
@@ -76,16 +76,16 @@ def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 2
 def pair_page(request, public_id):
     pair = _pair_or_404(request, public_id)
     try:
-        claim = claim_get(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair)
     if pair.status != S.SUBMITTED:
-        claim_release(pair=pair, reviewer=request.user)
+        lease_release(holder=request.user, kind=Kind.REVIEW, item=pair)
         messages.info(request, "That pair was decided while it waited for you.")
         return redirect("review:queue")
-    return _page(request, pair, claim, DecisionForm(revision=pair.current_revision))
+    return _page(request, pair, lease, DecisionForm(revision=pair.current_revision))
 
 
 @role_required(REVIEWER)
@@ -107,9 +107,9 @@ def decide(request, public_id):
             scores=form.scores(),
             edit=form.edit_text(),
         )
-    except NotClaimed as exc:
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair, comment=data["comment"], status=409)
     except PairChanged as exc:
         messages.warning(request, str(exc))
@@ -132,12 +132,12 @@ def decide(request, public_id):
 def _held_page(request, pair: Pair, form: DecisionForm):
     """The page again with the form's errors, if the reviewer still holds the pair."""
     try:
-        claim = claim_get(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair, comment=form.data.get("comment", ""), status=409)
-    return _page(request, pair, claim, form, status=400)
+    return _page(request, pair, lease, form, status=400)
 
 
 @role_required(REVIEWER)
@@ -145,17 +145,17 @@ def _held_page(request, pair: Pair, form: DecisionForm):
 def heartbeat(request, public_id):
     pair = _pair_or_404(request, public_id)
     try:
-        claim = claim_renew(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_renew(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         if request.htmx:
             return HttpResponseStopPolling(
-                render(request, "review/pair.html#lease", {"pair": pair, "claim": None}).content
+                render(request, "review/pair.html#lease", {"pair": pair, "lease": None}).content
             )
         return _expired(request, pair)
     if request.htmx:
-        return render(request, "review/pair.html#lease", {"pair": pair, "claim": claim})
+        return render(request, "review/pair.html#lease", {"pair": pair, "lease": lease})
     return redirect("review:pair", public_id=pair.public_id)
 
 
@@ -163,6 +163,6 @@ def heartbeat(request, public_id):
 @require_POST
 def release(request, public_id):
     pair = _pair_or_404(request, public_id)
-    if claim_release(pair=pair, reviewer=request.user):
+    if lease_release(holder=request.user, kind=Kind.REVIEW, item=pair):
         messages.info(request, "You released the pair; it is back in the queue.")
     return redirect("review:queue")

@@ -2,12 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from annotation.submission import pair_withdraw
 from annotation.workflow import S
-from review.models import EditProposal
-from tests.review.conftest import decide, edited
+from review.models import EditProposal, Lease
+from tests.review.conftest import decide, edited, lease_edit
 
 BETTER = "Camels store fat in their humps, and that fat gives them energy for days."
 
@@ -25,10 +24,7 @@ def proposal(bob, submitted) -> EditProposal:
 
 
 def hold(proposal, reviewer, *, expired=False):
-    minutes = -1 if expired else 10
-    EditProposal.objects.filter(pk=proposal.pk).update(
-        claimed_by=reviewer, claim_expires_at=timezone.now() + timezone.timedelta(minutes=minutes)
-    )
+    lease_edit(proposal, reviewer, expired=expired, minutes=10)
 
 
 def page(proposal):
@@ -49,8 +45,7 @@ def test_next_edit_opens_it_and_never_for_the_proposer(as_rita, as_bob, rita, pr
     assert response.status_code == 200 and b"No edits to decide" in response.content
     response = as_rita.post(reverse("review:edit_next"))
     assert response.status_code == 302 and response.url == page(proposal)
-    proposal.refresh_from_db()
-    assert proposal.claimed_by == rita
+    assert Lease.objects.get(proposal=proposal).holder == rita
 
 
 def test_edit_page_shows_a_word_diff(as_rita, rita, proposal):
@@ -134,5 +129,4 @@ def test_heartbeat_and_release(as_rita, rita, proposal):
     assert response.status_code == 200 and b"Held for you until" in response.content
     response = as_rita.post(reverse("review:edit_release", args=[proposal.public_id]))
     assert response.status_code == 302
-    proposal.refresh_from_db()
-    assert proposal.claimed_by is None
+    assert not Lease.objects.filter(proposal=proposal).exists()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from annotation.drafts import DraftText, draft_save
 from annotation.submission import pair_submit, pair_withdraw
 from annotation.workflow import S
-from review.models import Claim, EditProposal, Review
+from review.models import EditProposal, Lease, Review
 from tests.factories import make_pair
 from tests.review.conftest import decide, lease
 
@@ -99,7 +99,7 @@ def test_history_shows_a_word_diff_and_submit_warnings(as_bob, alice, bob, rita,
 
 def test_others_get_404(as_bob, as_rita, held):
     assert as_rita.get(page(held)).status_code == 404
-    Claim.objects.all().delete()
+    Lease.objects.all().delete()
     assert as_bob.get(page(held)).status_code == 404
 
 
@@ -143,7 +143,7 @@ def test_approve_then_the_next_pair(as_bob, alice, open_qa, held):
     assert response.url == page(following)
     review = Review.objects.get()
     assert review.decision == "approve" and review.helpfulness == 5
-    assert not Claim.objects.filter(pair=held).exists()
+    assert not Lease.objects.filter(pair=held).exists()
 
 
 def test_after_the_last_pair_the_queue_page(as_bob, held):
@@ -224,16 +224,16 @@ def test_a_pair_decided_meanwhile_sends_the_reviewer_back(as_bob, alice, held):
     pair_withdraw(pair=held, by=alice)
     response = as_bob.get(page(held))
     assert response.status_code == 302 and response.url == reverse("review:queue")
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_heartbeat_renews_the_lease(as_bob, held):
-    Claim.objects.update(expires_at=timezone.now() + timezone.timedelta(seconds=30))
+    Lease.objects.update(expires_at=timezone.now() + timezone.timedelta(seconds=30))
     url = reverse("review:heartbeat", args=[held.public_id])
     response = as_bob.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert b"Held for you until" in response.content
-    assert Claim.objects.get().expires_at > timezone.now() + timezone.timedelta(minutes=14)
+    assert Lease.objects.get().expires_at > timezone.now() + timezone.timedelta(minutes=14)
     assert as_bob.post(url).status_code == 302
 
 

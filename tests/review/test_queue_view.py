@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from review.models import Claim
+from review.models import Lease
 from tests.factories import make_pair
 from tests.review.conftest import decide, lease
 
@@ -33,7 +33,7 @@ def test_review_next_claims_and_opens_the_pair(as_bob, bob, submitted):
     response = as_bob.post(reverse("review:next"))
     assert response.status_code == 302
     assert response.url == reverse("review:pair", args=[submitted.public_id])
-    assert Claim.objects.get(pair=submitted).reviewer == bob
+    assert Lease.objects.get(pair=submitted).holder == bob
 
 
 def test_review_next_on_an_empty_queue_says_so(as_bob, bob, open_qa):
@@ -41,7 +41,7 @@ def test_review_next_on_an_empty_queue_says_so(as_bob, bob, open_qa):
     response = as_bob.post(reverse("review:next"))
     assert response.status_code == 200
     assert b"Nothing to review" in response.content
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_queue_page_offers_to_continue_a_held_pair(as_bob, bob, submitted):
@@ -55,15 +55,15 @@ def test_release_returns_the_pair_to_the_queue(as_bob, bob, submitted):
     lease(submitted, bob)
     response = as_bob.post(reverse("review:release", args=[submitted.public_id]))
     assert response.status_code == 302 and response.url == reverse("review:queue")
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_release_of_someone_elses_claim_changes_nothing(as_bob, rita, submitted):
     lease(submitted, rita)
     as_bob.post(reverse("review:release", args=[submitted.public_id]))
-    assert Claim.objects.get(pair=submitted).reviewer == rita
+    assert Lease.objects.get(pair=submitted).holder == rita
 
 
 def test_next_needs_post(as_bob, submitted):
     assert as_bob.get(reverse("review:next")).status_code == 405
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()

@@ -1,0 +1,157 @@
+"""Leases: a reviewer's hold on the item they work on, in the review queue (a pair) or the
+edit queue (a proposed edit). One set of rules for both:
+
+- take: :func:`lease_next` renews the lease its holder already has while its item is
+  still theirs to work on, else leases the item the queue's ``find`` returns (locked);
+- renew: :func:`lease_renew` extends an unexpired lease (the page's heartbeat);
+- release: :func:`lease_release` gives the item back unworked; deciding the item, or the
+  item leaving its queue, ends any lease on it (:func:`lease_end`);
+- expire: a lease past ``expires_at`` is nobody's. Queues offer its item again, its
+  holder gets :class:`LeaseExpired`, and its row is replaced when the holder or the item
+  is leased again.
+
+One lease per person and kind is the database's rule (``lease_one_per_holder``). Two
+requests of one person at the same moment (a double click, two tabs) both reach the
+insert; the second waits for the first to commit, fails on the constraint and then finds
+the first one's lease, so both tabs show the same item and nothing else is hidden.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from review.models import Lease
+
+Kind = Lease.Kind
+
+# A found item can turn out leased between the lookup and the lock (another reviewer
+# committed a lease); each retry sees that lease, so a few tries always suffice.
+MAX_TRIES = 5
+
+
+class LeaseLost(Exception):
+    """The person does not hold an unexpired lease on this item."""
+
+
+class NotHeld(LeaseLost):
+    """The person never held this item, or it has been leased to someone else since."""
+
+
+class LeaseExpired(LeaseLost):
+    """The person's lease ran out; the item is back in its queue for anyone."""
+
+
+class _Taken(Exception):
+    """The item found was leased by someone else after the lookup's snapshot."""
+
+
+def lease_until(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(minutes=settings.HANDWRITTEN_CLAIM_MINUTES)
+
+
+def _field(kind: str) -> str:
+    return "pair" if kind == Kind.REVIEW else "proposal"
+
+
+def leases_active(now: datetime | None = None) -> models.QuerySet[Lease]:
+    """Unexpired leases: the ones that keep their item from everyone else."""
+    return Lease.objects.filter(expires_at__gt=now or timezone.now())
+
+
+def lease_held(*, holder, kind: str) -> Lease | None:
+    """``holder``'s unexpired lease of ``kind``, its item loaded, or None."""
+    return leases_active().filter(holder=holder, kind=kind).select_related(_field(kind)).first()
+
+
+def lease_next(
+    *,
+    holder,
+    kind: str,
+    still_good: Callable[[Lease], bool],
+    find: Callable[[datetime], models.Model | None],
+) -> Lease | None:
+    """The lease ``holder`` holds (renewed) if ``still_good`` says its item is still theirs
+    to work on, else a lease on the item ``find`` returns; None when ``find`` finds none.
+
+    ``find(now)`` returns the next item of the queue for ``holder``, its row locked until
+    the transaction ends (``select_for_update(skip_locked=True)`` on PostgreSQL, so that
+    two people asking at once never wait for, or get, the same row).
+    """
+    for _ in range(MAX_TRIES):
+        try:
+            return _take(holder, kind, still_good, find)
+        except (_Taken, IntegrityError):
+            # Someone leased the item first, or this person's other request (a second
+            # tab) leased one: the next try sees that lease.
+            continue
+    return None
+
+
+def _take(holder, kind: str, still_good, find) -> Lease | None:
+    now = timezone.now()
+    field = _field(kind)
+    with transaction.atomic():
+        held = (
+            Lease.objects.select_for_update(of=("self",))
+            .select_related(field)
+            .filter(holder=holder, kind=kind)
+            .first()
+        )
+        if held is not None:
+            if held.expires_at > now and still_good(held):
+                held.expires_at = lease_until(now)
+                held.save(update_fields=["expires_at"])
+                return held
+            held.delete()
+        item = find(now)
+        if item is None:
+            return None
+        # The lookup read a snapshot from before it took the row lock: a lease another
+        # person committed in between shows up only now.
+        previous = Lease.objects.filter(**{field: item}).first()
+        if previous is not None:
+            if previous.expires_at > now:
+                raise _Taken
+            previous.delete()
+        return Lease.objects.create(
+            kind=kind, holder=holder, taken_at=now, expires_at=lease_until(now), **{field: item}
+        )
+
+
+def lease_get(*, holder, kind: str, item: models.Model) -> Lease:
+    """``holder``'s unexpired lease on ``item``; raises NotHeld or LeaseExpired."""
+    lease = Lease.objects.filter(holder=holder, kind=kind, **{_field(kind): item}).first()
+    if lease is None:
+        raise NotHeld(f"You do not hold this {_noun(kind)}.")
+    if lease.expires_at <= timezone.now():
+        raise LeaseExpired(
+            f"Your lease on this {_noun(kind)} has expired; it went back to the queue."
+        )
+    return lease
+
+
+def lease_renew(*, holder, kind: str, item: models.Model) -> Lease:
+    """Extend an unexpired lease (a heartbeat while the page is open); raises LeaseLost."""
+    now = timezone.now()
+    Lease.objects.filter(
+        holder=holder, kind=kind, expires_at__gt=now, **{_field(kind): item}
+    ).update(expires_at=lease_until(now))
+    return lease_get(holder=holder, kind=kind, item=item)
+
+
+def lease_release(*, holder, kind: str, item: models.Model) -> bool:
+    """Give ``item`` back to its queue unworked. True if ``holder`` had a lease on it."""
+    deleted, _ = Lease.objects.filter(holder=holder, kind=kind, **{_field(kind): item}).delete()
+    return bool(deleted)
+
+
+def lease_end(*, kind: str, item: models.Model) -> None:
+    """Whoever holds ``item`` holds it no more: it was decided, or left its queue."""
+    Lease.objects.filter(kind=kind, **{_field(kind): item}).delete()
+
+
+def _noun(kind: str) -> str:
+    return "pair" if kind == Kind.REVIEW else "edit"
