@@ -213,8 +213,8 @@ def build_world() -> World:
         proposal.refresh_from_db()
         world.objects[key] = proposal
 
-    # Leases (one per reviewer, so after bob's decisions above): bob holds one of alice's pairs, rita one of dan's in the
-    # other dataset.
+    # Leases, one per reviewer (so after bob's decisions above): bob holds one of alice's
+    # pairs, rita one of dan's in the other dataset.
     lease(
         _pair(world, "alice_held_bob", author="alice", category=a_open, status=S.SUBMITTED),
         users["bob"],
