@@ -6,6 +6,9 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 
+# Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
+LIVE_STATUSES = ("submitted", "changes_requested", "approved")
+
 
 class Dataset(models.Model):
     name = models.CharField(max_length=200)

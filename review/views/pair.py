@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
 from annotation.workflow import S
-from review.consensus import Verdict
+from review.consensus import Verdict, approvals_needed, consensus_rule
 from review.decisions import PairChanged, review_decide
 from review.diff import text_diff
 from review.forms import DecisionForm
@@ -60,13 +60,17 @@ def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 2
         (older, text_diff(older, newer), newer)
         for newer, older in zip(history, history[1:], strict=False)
     ]
+    decisions = Review.objects.filter(revision=revision, round=pair.review_round)
+    decisions = list(decisions.values_list("decision", flat=True))
     context = {
         "pair": pair,
         "revision": revision,
         "lease": lease,
         "form": form,
         "history": earlier,
-        "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
+        "round_reviews": len(decisions),
+        "needed": approvals_needed(category=pair.category, decisions=decisions),
+        "rule": consensus_rule(pair.category),
         "is_improvement": pair.approved_revision_id is not None,
     }
     return render(request, "review/pair.html", context, status=status)

@@ -8,7 +8,7 @@ from annotation.drafts import DraftText, draft_save
 from annotation.submission import pair_submit, pair_withdraw
 from annotation.workflow import S
 from review.models import EditProposal, Lease, Review
-from tests.factories import make_pair
+from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, lease
 
 
@@ -243,3 +243,16 @@ def test_heartbeat_after_expiry_stops_polling(as_bob, bob, submitted):
     response = as_bob.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 286
     assert b"Your lease expired" in response.content
+
+
+def test_the_page_states_the_rule_in_effect_after_a_split(as_bob, bob, rita, alice, open_qa):
+    dan = make_user("dan2", "reviewer")
+    pair = make_pair(author=alice, category=open_qa)
+    lease(pair, bob)
+    assert "0; 2 approvals or 2 rejections decide" in as_bob.get(page(pair)).content.decode()
+    decide(pair, rita, "approve")
+    decide(pair, dan, "reject", reason="duplicate")
+    lease(pair, bob)
+    html = as_bob.get(page(pair)).content.decode()
+    # reviews_required is still 2; the split raised the bar to 3 for this pair.
+    assert "2; 3 approvals or 3 rejections decide (raised from 2 by a split vote)" in html
