@@ -44,10 +44,6 @@ class LeaseExpired(LeaseLost):
     """The person's lease ran out; the item is back in its queue for anyone."""
 
 
-class _Taken(Exception):
-    """The item found was leased by someone else after the lookup's snapshot."""
-
-
 def lease_until(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(minutes=settings.HANDWRITTEN_CLAIM_MINUTES)
 
@@ -83,9 +79,9 @@ def lease_next(
     for _ in range(MAX_TRIES):
         try:
             return _take(holder, kind, still_good, find)
-        except (_Taken, IntegrityError):
-            # Someone leased the item first, or this person's other request (a second
-            # tab) leased one: the next try sees that lease.
+        except IntegrityError:
+            # Someone leased the item after the lookup's snapshot, or this person's other
+            # request (a second tab) leased one: the next try sees that lease.
             continue
     return None
 
@@ -109,13 +105,9 @@ def _take(holder, kind: str, still_good, find) -> Lease | None:
         item = find(now)
         if item is None:
             return None
-        # The lookup read a snapshot from before it took the row lock: a lease another
-        # person committed in between shows up only now.
-        previous = Lease.objects.filter(**{field: item}).first()
-        if previous is not None:
-            if previous.expires_at > now:
-                raise _Taken
-            previous.delete()
+        # An expired lease may still sit on the item. An unexpired one, committed by
+        # someone else after the lookup's snapshot, makes the insert fail: try again.
+        Lease.objects.filter(expires_at__lte=now, **{field: item}).delete()
         return Lease.objects.create(
             kind=kind, holder=holder, taken_at=now, expires_at=lease_until(now), **{field: item}
         )

@@ -13,7 +13,7 @@ backlog.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from annotation.models import Dataset, Pair
@@ -103,12 +103,21 @@ def in_progress_prune() -> int:
     return deleted
 
 
+# Counting a queue costs as much as the queue is long; past this many, "more than" will do.
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class QueueSummary:
+    # Both counted up to COUNT_CAP + 1.
     waiting: int
     started: int
     reviewed_today: dict[str, int]
     held: Lease | None
+
+    @property
+    def waiting_capped(self) -> bool:
+        return self.waiting > COUNT_CAP
 
     @property
     def reviewed_today_total(self) -> int:
@@ -123,13 +132,13 @@ def queue_summary(*, reviewer) -> QueueSummary:
     now = timezone.now()
     waiting = reviewable(reviewer, now)
     reviewed_today = dict.fromkeys(Review.Decision.values, 0)
-    for decision in Review.objects.filter(
-        reviewer=reviewer, created_at__gte=start_of_today(now)
-    ).values_list("decision", flat=True):
-        reviewed_today[decision] += 1
+    today = Review.objects.filter(reviewer=reviewer, created_at__gte=start_of_today(now))
+    for row in today.order_by().values("decision").annotate(count=Count("pk")):
+        reviewed_today[row["decision"]] = row["count"]
+    started = waiting.filter(review_in_progress__isnull=False)
     return QueueSummary(
-        waiting=waiting.count(),
-        started=waiting.filter(review_in_progress__isnull=False).count(),
+        waiting=waiting[: COUNT_CAP + 1].count(),
+        started=started[: COUNT_CAP + 1].count(),
         reviewed_today=reviewed_today,
         held=lease_held(holder=reviewer, kind=Kind.REVIEW),
     )

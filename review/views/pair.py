@@ -30,7 +30,9 @@ VERDICT_MESSAGES = {
 def _pair_or_404(request, public_id) -> Pair:
     """A pair under review that is not the reviewer's own; anything else is not found."""
     pair = get_object_or_404(
-        Pair.objects.select_related("category", "dataset", "current_revision", "approved_revision"),
+        Pair.objects.select_related(
+            "category", "dataset", "current_revision__category", "approved_revision"
+        ),
         public_id=public_id,
         current_revision__isnull=False,
     )

@@ -1,6 +1,8 @@
 """The review page of one pair: who may see it, what it shows, and the decision POST."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,3 +258,37 @@ def test_the_page_states_the_rule_in_effect_after_a_split(as_bob, bob, rita, ali
     html = as_bob.get(page(pair)).content.decode()
     # reviews_required is still 2; the split raised the bar to 3 for this pair.
     assert "2; 3 approvals or 3 rejections decide (raised from 2 by a split vote)" in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
+    as_bob, alice, bob, rita, open_qa
+):
+    pair = make_pair(author=alice, category=open_qa, response="Revision one of the answer.")
+    lease(pair, bob)
+    few = _queries(as_bob, page(pair))
+    for number in range(2, 7):
+        decide(
+            pair,
+            rita if number % 2 else make_user(f"r{number}", "reviewer"),
+            "request_changes",
+            comment="Again.",
+        )
+        draft = pair.draft
+        draft_save(
+            pair=pair,
+            by=alice,
+            text=DraftText(instruction=draft.instruction, response=f"Revision {number} of it."),
+            base_version=draft.version,
+        )
+        pair_submit(pair=pair, by=alice)
+        pair.refresh_from_db()
+    decide(pair, rita, "approve")
+    lease(pair, bob)
+    assert pair.revisions.count() == 6
+    assert _queries(as_bob, page(pair)) == few <= 10

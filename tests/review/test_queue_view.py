@@ -1,5 +1,7 @@
 """The review queue page, "Review next" and releasing a pair."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from review.models import Lease
@@ -67,3 +69,27 @@ def test_release_of_someone_elses_claim_changes_nothing(as_bob, rita, submitted)
 def test_next_needs_post(as_bob, submitted):
     assert as_bob.get(reverse("review:next")).status_code == 405
     assert not Lease.objects.exists()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_queue_page_costs_the_same_queries_for_one_pair_or_many(
+    as_bob, alice, bob, rita, open_qa
+):
+    first = make_pair(author=alice, category=open_qa)
+    decide(first, rita, "approve")
+    lease(first, bob)
+    url = reverse("review:queue")
+    few = _queries(as_bob, url)
+    for n in range(12):
+        pair = make_pair(author=alice, category=open_qa)
+        if n % 2:
+            decide(pair, rita, "approve")
+        if n < 6:
+            decide(pair, bob, ["approve", "reject"][n % 2], reason="duplicate")
+    lease(make_pair(author=alice, category=open_qa), bob)
+    assert _queries(as_bob, url) == few <= 12
