@@ -116,8 +116,8 @@ class QueueSummary:
     held: Lease | None
 
     @property
-    def waiting_capped(self) -> bool:
-        return self.waiting > COUNT_CAP
+    def waiting_shown(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.waiting > COUNT_CAP else str(self.waiting)
 
     @property
     def reviewed_today_total(self) -> int:

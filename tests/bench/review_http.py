@@ -165,9 +165,7 @@ def _round(port: int, sessions: list[str]) -> dict:
                 time.sleep(THINK_MS / 1000 * rng.uniform(0.5, 1.5))
                 with guard:
                     holders.pop(found[1], None)
-                status, _, took = browser.request(
-                    "POST", f"/{pair}decide/", body=_decision(rng)
-                )
+                status, _, took = browser.request("POST", f"/{pair}decide/", body=_decision(rng))
                 with guard:
                     timings["decide"].append(took)
                     counts["requests"] += 2

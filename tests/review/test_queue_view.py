@@ -93,3 +93,12 @@ def test_the_queue_page_costs_the_same_queries_for_one_pair_or_many(
             decide(pair, bob, ["approve", "reject"][n % 2], reason="duplicate")
     lease(make_pair(author=alice, category=open_qa), bob)
     assert _queries(as_bob, url) == few <= 12
+
+
+def test_a_long_queue_is_counted_up_to_a_cap(as_bob, alice, open_qa, monkeypatch):
+    monkeypatch.setattr("review.queue.COUNT_CAP", 2)
+    for _ in range(4):
+        make_pair(author=alice, category=open_qa)
+    response = as_bob.get(reverse("review:queue"))
+    assert response.context["summary"].waiting == 3
+    assert '<div class="stat">2+</div>' in response.content.decode()
