@@ -16,7 +16,6 @@ from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.test import Client, override_settings
 
-from annotation.invites import invite_link
 from annotation.licence import licence_accept
 from annotation.models import (
     Assignment,
@@ -35,6 +34,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release, ReleaseFile
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import EditProposal, InProgress, Lease, Review
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease, lease_edit
