@@ -41,6 +41,8 @@ ROLE_HOLDERS = {
     "contributor": CONTRIBUTORS,
     "reviewer": REVIEWERS,
     "admin": ADMINS,
+    "insights": REVIEWERS | ADMINS,
+    "member": CONTRIBUTORS | REVIEWERS | ADMINS,
 }
 # Django's own admin has its own staff check and its own tests.
 NOT_IN_MATRIX = {"admin"}
@@ -300,6 +302,31 @@ ROUTES: dict[str, Route] = {
     "exports:restart": Route("admin", ("post",), RELEASES, kwargs=release_ref),
     "exports:file": Route("admin", ("get",), RELEASES, kwargs=release_file),
     "exports:zip": Route("admin", ("get",), RELEASES, kwargs=release_ref),
+    # Insights (reviewers and admins) and the leaderboard (anyone with a role).
+    "review:insights_index": Route("insights", ("get",)),
+    "review:insights": Route(
+        "insights",
+        ("get",),
+        {"dolly": REVIEWERS | ADMINS, "wiki": REVIEWERS | ADMINS, "nope": NOBODY},
+        kwargs=dataset_slug("slug"),
+    ),
+    "review:insights_json": Route(
+        "insights",
+        ("get",),
+        {"dolly": REVIEWERS | ADMINS, "wiki": REVIEWERS | ADMINS, "nope": NOBODY},
+        kwargs=dataset_slug("slug"),
+    ),
+    "leaderboard:index": Route("member", ("get",)),
+    "leaderboard:board": Route(
+        "member",
+        ("get",),
+        {
+            "dolly": CONTRIBUTORS | REVIEWERS | ADMINS,
+            "wiki": CONTRIBUTORS | REVIEWERS | ADMINS,
+            "nope": NOBODY,
+        },
+        kwargs=dataset_slug("slug"),
+    ),
 }
 
 
