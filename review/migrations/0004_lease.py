@@ -38,7 +38,7 @@ def move_leases(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("annotation", "0001_initial"),
-        ("review", "0002_in_progress"),
+        ("review", "0003_insights_snapshot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
