@@ -11,15 +11,17 @@ edit queue (a proposed edit). One set of rules for both:
   is leased again.
 
 One lease per person and kind is the database's rule (``lease_one_per_holder``). Two
-requests of one person at the same moment (a double click, two tabs) both reach the
-insert; the second waits for the first to commit, fails on the constraint and then finds
-the first one's lease, so both tabs show the same item and nothing else is hidden.
+requests of one person at the same moment (a double click, two tabs) are also taken one
+after the other (a row lock on the person), so the second finds the lease the first made
+and both tabs show the same item: without the lock, the second could find every item
+locked by the first and say the queue is empty.
 """
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -80,8 +82,7 @@ def lease_next(
         try:
             return _take(holder, kind, still_good, find)
         except IntegrityError:
-            # Someone leased the item after the lookup's snapshot, or this person's other
-            # request (a second tab) leased one: the next try sees that lease.
+            # Someone leased the item after the lookup's snapshot: the next try sees it.
             continue
     return None
 
@@ -90,6 +91,7 @@ def _take(holder, kind: str, still_good, find) -> Lease | None:
     now = timezone.now()
     field = _field(kind)
     with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=holder.pk).only("pk").first()
         held = (
             Lease.objects.select_for_update(of=("self",))
             .select_related(field)
