@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from annotation.flags import revision_findings
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
 from annotation.workflow import S
@@ -74,6 +75,7 @@ def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 2
         "needed": approvals_needed(category=pair.category, decisions=decisions),
         "rule": consensus_rule(pair.category),
         "is_improvement": pair.approved_revision_id is not None,
+        "findings": revision_findings(revision=revision, viewer=request.user),
     }
     return render(request, "review/pair.html", context, status=status)
 

@@ -103,6 +103,10 @@ def pair_text(world: World, key: str | None, persona: str) -> dict:
     }
 
 
+def finding_pk(world: World, key: str | None) -> dict:
+    return {"pk": world[key].pk if not key.startswith("unknown") else 10**9}
+
+
 def decision(world: World, key: str | None, persona: str) -> dict:
     revision = world[key].current_revision if not key.startswith("unknown") else None
     return {"decision": "approve", "revision": revision.number if revision else 1}
@@ -243,6 +247,18 @@ ROUTES: dict[str, Route] = {
         kwargs=invite,
         data=lambda w, k, p: {"new_password1": PASSWORD, "new_password2": PASSWORD},
         refused=frozenset({400}),
+    ),
+    # Confirming a finding fictional or public: a reviewer (not the author) while the pair
+    # is under review, an admin always; anyone else is told nothing.
+    "annotation:confirm_finding": Route(
+        "signed_in",
+        ("post",),
+        {
+            "finding_review": REVIEWERS | ADMINS,
+            "finding_approved": ADMINS,
+            "unknown_finding": NOBODY,
+        },
+        kwargs=finding_pk,
     ),
     # Review queue.
     "review:queue": Route("reviewer", ("get",)),
