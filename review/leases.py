@@ -17,7 +17,7 @@ and both tabs show the same item: without the lock, the second could find every 
 locked by the first and say the queue is empty.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -144,7 +144,12 @@ def lease_release(*, holder, kind: str, item: models.Model) -> bool:
 
 def lease_end(*, kind: str, item: models.Model) -> None:
     """Whoever holds ``item`` holds it no more: it was decided, or left its queue."""
-    Lease.objects.filter(kind=kind, **{_field(kind): item}).delete()
+    leases_end(kind=kind, items=[item])
+
+
+def leases_end(*, kind: str, items: Iterable) -> None:
+    """:func:`lease_end` for many items (rows or primary keys) at once."""
+    Lease.objects.filter(kind=kind, **{f"{_field(kind)}__in": items}).delete()
 
 
 def _noun(kind: str) -> str:

@@ -38,7 +38,7 @@ def move_leases(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("annotation", "0001_initial"),
-        ("review", "0003_insights_snapshot"),
+        ("review", "0004_bulk_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
