@@ -19,14 +19,20 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from annotation.audit import audit
-from annotation.models import Assignment, Category, Dataset, Draft, OpenPrompt, Pair
+from annotation.models import (
+    LIVE_STATUSES,
+    Assignment,
+    Category,
+    Dataset,
+    Draft,
+    OpenPrompt,
+    Pair,
+)
 from annotation.submission import pair_withdraw
 from annotation.workflow import EDITABLE, S, transition
 
 Outcome = Assignment.Outcome
 
-# Statuses whose pairs count towards a category's share.
-LIVE = (S.SUBMITTED, S.CHANGES_REQUESTED, S.APPROVED)
 # What having been given a category lately costs it, in pairs, newest assignment first.
 VARIETY_PENALTY = (4.0, 2.5, 1.5, 0.5)
 # A category just skipped is only given again when nothing else is left.
@@ -58,7 +64,7 @@ def category_counts(*, dataset: Dataset) -> dict[int, int]:
     now = timezone.now()
     counts: dict[int, int] = {}
     pairs = (
-        Pair.objects.filter(dataset=dataset, status__in=LIVE)
+        Pair.objects.filter(dataset=dataset, status__in=LIVE_STATUSES)
         .values("category_id")
         .annotate(n=Count("pk"))
     )

@@ -8,6 +8,9 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 
+# Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
+LIVE_STATUSES = ("submitted", "changes_requested", "approved")
+
 # Full-text search over a revision (moderation's search): the fields and the text search
 # configuration, which the GIN index below and every search query must use alike.
 SEARCH_FIELDS = ("instruction", "context", "response")

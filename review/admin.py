@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from annotation.admin import ReadOnlyAdmin
-from review.models import Claim, EditProposal, Review
+from review.models import EditProposal, Lease, Review
 
 
 @admin.register(Review)
@@ -20,12 +20,13 @@ class EditProposalAdmin(ReadOnlyAdmin):
     search_fields = ["public_id", "pair__public_id", "proposer__username"]
 
 
-@admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    """A stuck lease can be ended here; it only hands the pair back to the queue."""
+@admin.register(Lease)
+class LeaseAdmin(admin.ModelAdmin):
+    """A stuck lease can be ended here; it only hands the item back to its queue."""
 
-    list_display = ["pair", "reviewer", "claimed_at", "expires_at"]
-    list_select_related = ["pair", "reviewer"]
+    list_display = ["kind", "pair", "proposal", "holder", "taken_at", "expires_at"]
+    list_filter = ["kind"]
+    list_select_related = ["pair", "proposal", "holder"]
 
     def has_add_permission(self, request) -> bool:
         return False

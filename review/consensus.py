@@ -18,6 +18,7 @@ The default rule, with ``required`` = ``Category.reviews_required`` (at least 1)
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from annotation.models import Category
@@ -45,17 +46,46 @@ def approval_bar(*, required: int, approvals: int, rejections: int) -> int:
     return min(required + min(approvals, rejections), required + MAX_EXTRA_REVIEWS)
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A category's consensus rule, as pages and the dataset card state it."""
+
+    # Approvals (or rejections) that decide an undivided vote.
+    required: int
+    # What split votes may raise that to.
+    at_most: int
+
+    def __str__(self) -> str:
+        if self.at_most == self.required:
+            return f"{self.required} of a kind"
+        return f"{self.required} of a kind, up to {self.at_most} after split votes"
+
+
+def consensus_rule(category: Category) -> Rule:
+    """The rule the category's reviews are decided by (not its raw ``reviews_required``,
+    which a split vote raises for the pair concerned)."""
+    required = max(1, category.reviews_required)
+    return Rule(required=required, at_most=required + MAX_EXTRA_REVIEWS)
+
+
+def approvals_needed(*, category: Category, decisions: Iterable[str]) -> int:
+    """How many approvals (or rejections) decide a pair whose current round has these
+    decisions so far: the rule in effect for it now."""
+    decisions = list(decisions)
+    return approval_bar(
+        required=category.reviews_required,
+        approvals=decisions.count(D.APPROVE),
+        rejections=decisions.count(D.REJECT),
+    )
+
+
 def default_policy(category: Category, decisions: list[str]) -> Verdict:
     if D.REQUEST_CHANGES in decisions:
         return Verdict.CHANGES_REQUESTED
-    approvals = decisions.count(D.APPROVE)
-    rejections = decisions.count(D.REJECT)
-    bar = approval_bar(
-        required=category.reviews_required, approvals=approvals, rejections=rejections
-    )
-    if approvals >= bar:
+    bar = approvals_needed(category=category, decisions=decisions)
+    if decisions.count(D.APPROVE) >= bar:
         return Verdict.APPROVED
-    if rejections >= bar:
+    if decisions.count(D.REJECT) >= bar:
         return Verdict.REJECTED
     return Verdict.NEEDS_MORE
 

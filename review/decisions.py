@@ -1,4 +1,4 @@
-"""A reviewer's decision on the revision they hold a claim on."""
+"""A reviewer's decision on the revision they hold a lease on."""
 
 from dataclasses import dataclass
 
@@ -10,9 +10,9 @@ from annotation.checks import check_pair
 from annotation.models import Pair, Revision
 from annotation.workflow import S, lock
 from review.consensus import Verdict
+from review.leases import Kind, lease_get, lease_release
 from review.models import EditProposal, Review
 from review.outcomes import consensus_apply
-from review.queue import claim_get, claim_release
 
 D = Review.Decision
 
@@ -97,7 +97,7 @@ def review_decide(
 
     Idempotent: the same reviewer deciding the same revision again (a double click, a
     retried POST) gets the review already recorded back, and nothing changes.
-    Raises PermissionDenied for the pair's author, ClaimLost without an unexpired claim,
+    Raises PermissionDenied for the pair's author, LeaseLost without an unexpired lease,
     PairChanged when the revision is no longer the one under review, and ValidationError
     (by field) for a decision that lacks what it needs.
     """
@@ -113,7 +113,7 @@ def review_decide(
         ).first()
         if existing is not None:
             return Decided(review=existing, verdict=None)
-        claim_get(pair=locked, reviewer=reviewer)
+        lease_get(holder=reviewer, kind=Kind.REVIEW, item=locked)
         revision = locked.current_revision
         if locked.status == S.SUBMITTED and revision.number == revision_number:
             return _record(
@@ -127,7 +127,7 @@ def review_decide(
                 edit=edit,
             )
     # Outside the transaction, so that raising does not undo the release.
-    claim_release(pair=pair, reviewer=reviewer)
+    lease_release(holder=reviewer, kind=Kind.REVIEW, item=pair)
     raise PairChanged("This pair changed while you were reading it; nothing was recorded.")
 
 
@@ -181,6 +181,6 @@ def _record(
         reason_label=review.get_reason_display() if review.reason else "",
         **extra,
     )
-    claim_release(pair=pair, reviewer=reviewer)
+    lease_release(holder=reviewer, kind=Kind.REVIEW, item=pair)
     verdict = consensus_apply(pair=pair, revision=revision, by=reviewer)
     return Decided(review=review, verdict=verdict)

@@ -1,15 +1,15 @@
 """The edit queue: a reviewer's proposed text, accepted or declined by another reviewer.
 
 An accepted edit becomes a new revision written by its proposer, and counts as an
-approval by both the proposer and the reviewer who accepted it. Leases work like review
-claims, kept on the proposal itself (``claimed_by`` / ``claim_expires_at``).
+approval by both the proposer and the reviewer who accepted it. The lease on an edit
+follows the same rules as the lease on a pair (review.leases).
 """
 
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from annotation.audit import audit
@@ -19,9 +19,10 @@ from annotation.models import Pair, Revision
 from annotation.submission import revision_create
 from annotation.workflow import S, lock
 from review.consensus import Verdict
-from review.models import EditProposal, Review
+from review.leases import Kind, lease_end, lease_get, lease_held, lease_next, leases_active
+from review.models import EditProposal, Lease, Review
 from review.outcomes import consensus_apply, edits_stale_mark
-from review.queue import ClaimExpired, NotClaimed, lease_until, start_of_today
+from review.queue import start_of_today
 
 P = EditProposal.Status
 
@@ -34,6 +35,7 @@ def edits_reviewable(reviewer, now: datetime | None = None) -> QuerySet[EditProp
     """Pending edits ``reviewer`` may decide: not their own, not on their own pairs, not
     leased to someone else, and still against the revision under review."""
     now = now or timezone.now()
+    leased_to_another = leases_active(now).filter(proposal=OuterRef("pk")).exclude(holder=reviewer)
     return (
         EditProposal.objects.filter(
             status=P.PENDING,
@@ -42,62 +44,37 @@ def edits_reviewable(reviewer, now: datetime | None = None) -> QuerySet[EditProp
         )
         .exclude(proposer=reviewer)
         .exclude(pair__author=reviewer)
-        .exclude(Q(claim_expires_at__gt=now) & ~Q(claimed_by=reviewer))
+        .exclude(Exists(leased_to_another))
     )
 
 
-def edit_claim_next(*, reviewer) -> EditProposal | None:
+def _still_decidable(lease: Lease) -> bool:
+    return edits_reviewable(lease.holder_id).filter(pk=lease.proposal_id).exists()
+
+
+def _next_edit(reviewer, now: datetime) -> EditProposal | None:
+    return (
+        edits_reviewable(reviewer, now)
+        .order_by("created_at")
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
+
+
+def edit_take_next(*, reviewer) -> Lease | None:
     """Lease the oldest edit ``reviewer`` may decide (or renew the one they hold)."""
-    now = timezone.now()
-    with transaction.atomic():
-        mine = (
-            edits_reviewable(reviewer, now)
-            .filter(claimed_by=reviewer, claim_expires_at__gt=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
-        )
-        proposal = (
-            mine
-            or edits_reviewable(reviewer, now)
-            .order_by("created_at")
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
-        )
-        if proposal is None:
-            return None
-        EditProposal.objects.filter(claimed_by=reviewer).exclude(pk=proposal.pk).update(
-            claimed_by=None, claim_expires_at=None
-        )
-        proposal.claimed_by = reviewer
-        proposal.claim_expires_at = lease_until(now)
-        proposal.save(update_fields=["claimed_by", "claim_expires_at"])
-    return proposal
-
-
-def edit_claim_check(*, proposal: EditProposal, reviewer) -> None:
-    """Raises NotClaimed or ClaimExpired unless ``reviewer`` holds an unexpired lease."""
-    if proposal.claimed_by_id != reviewer.pk:
-        raise NotClaimed("You do not hold this edit.")
-    if proposal.claim_expires_at is None or proposal.claim_expires_at <= timezone.now():
-        raise ClaimExpired("Your lease on this edit has expired; it went back to the queue.")
-
-
-def edit_claim_renew(*, proposal: EditProposal, reviewer) -> EditProposal:
-    now = timezone.now()
-    renewed = EditProposal.objects.filter(
-        pk=proposal.pk, status=P.PENDING, claimed_by=reviewer, claim_expires_at__gt=now
-    ).update(claim_expires_at=lease_until(now))
-    proposal.refresh_from_db()
-    if not renewed:
-        edit_claim_check(proposal=proposal, reviewer=reviewer)
-    return proposal
-
-
-def edit_claim_release(*, proposal: EditProposal, reviewer) -> bool:
-    released = EditProposal.objects.filter(pk=proposal.pk, claimed_by=reviewer).update(
-        claimed_by=None, claim_expires_at=None
+    return lease_next(
+        holder=reviewer,
+        kind=Kind.EDIT,
+        still_good=_still_decidable,
+        find=lambda now: _next_edit(reviewer, now),
     )
-    return bool(released)
+
+
+def edit_held(*, reviewer) -> Lease | None:
+    """The lease ``reviewer`` holds on an edit they may still decide, or None."""
+    lease = lease_held(holder=reviewer, kind=Kind.EDIT)
+    return lease if lease is not None and _still_decidable(lease) else None
 
 
 def _lock_for_decision(proposal: EditProposal, reviewer) -> tuple[Pair, EditProposal]:
@@ -113,9 +90,8 @@ def _close(proposal: EditProposal, *, status: str, by, comment: str) -> None:
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
     proposal.decision_comment = comment
-    proposal.claimed_by = None
-    proposal.claim_expires_at = None
     proposal.save()
+    lease_end(kind=Kind.EDIT, item=proposal)
 
 
 def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | None:
@@ -125,13 +101,13 @@ def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | N
     repeated POST). Raises EditStale (and marks the proposal stale) when the pair has
     moved on, ValidationError when the text no longer passes the submit checks (for
     example its instruction now duplicates another pair's), PermissionDenied for the
-    proposer or the pair's author, ClaimLost without an unexpired lease.
+    proposer or the pair's author, LeaseLost without an unexpired lease.
     """
     with transaction.atomic():
         pair, locked = _lock_for_decision(proposal, by)
         if locked.status != P.PENDING:
             return None
-        edit_claim_check(proposal=locked, reviewer=by)
+        lease_get(holder=by, kind=Kind.EDIT, item=locked)
         applies = pair.status == S.SUBMITTED and pair.current_revision_id == locked.base_revision_id
         if applies:
             return _apply(pair=pair, proposal=locked, by=by, comment=comment)
@@ -192,7 +168,7 @@ def edit_decline(*, proposal: EditProposal, by, comment: str) -> bool:
         pair, locked = _lock_for_decision(proposal, by)
         if locked.status != P.PENDING:
             return False
-        edit_claim_check(proposal=locked, reviewer=by)
+        lease_get(holder=by, kind=Kind.EDIT, item=locked)
         _close(locked, status=P.DECLINED, by=by, comment=comment.strip())
         audit(
             actor=by,

@@ -65,20 +65,6 @@ class Review(models.Model):
         return f"{self.reviewer_id} {self.decision} {self.revision_id}"
 
 
-class Claim(models.Model):
-    """A reviewer's lease on a pair in the review queue, so two people never work one item."""
-
-    pair = models.OneToOneField(Pair, on_delete=models.PROTECT, related_name="claim")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
-    )
-    claimed_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.pair_id} leased to {self.reviewer_id} until {self.expires_at}"
-
-
 class EditProposal(models.Model):
     """New text proposed against a base revision; accepted, it becomes a new revision."""
 
@@ -115,14 +101,6 @@ class EditProposal(models.Model):
     result_revision = models.ForeignKey(
         Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    claim_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -137,6 +115,50 @@ class EditProposal(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class Lease(models.Model):
+    """A reviewer's hold on one item of a queue, so two people never work one item: a pair
+    in the review queue or a proposed edit in the edit queue. The rules are review.leases.
+
+    A person holds at most one lease of each kind: the database refuses a second one, so
+    two tabs or a double click can never hide a second item from everyone else. A lease
+    past ``expires_at`` is nobody's; its row stays until its holder or its item is leased
+    again.
+    """
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        EDIT = "edit", "Edit"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leases"
+    )
+    # Exactly one of these, per kind: the item held.
+    pair = models.OneToOneField(
+        Pair, on_delete=models.PROTECT, null=True, blank=True, related_name="lease"
+    )
+    proposal = models.OneToOneField(
+        EditProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="lease"
+    )
+    taken_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "kind"], name="lease_one_per_holder"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="review", pair__isnull=False, proposal__isnull=True)
+                    | Q(kind="edit", pair__isnull=True, proposal__isnull=False)
+                ),
+                name="lease_holds_one_item_of_its_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} lease of {self.pair_id or self.proposal_id} to {self.holder_id}"
 
 
 class InProgress(models.Model):

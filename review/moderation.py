@@ -17,7 +17,8 @@ from annotation.submission import (
     pairs_retract,
 )
 from annotation.workflow import IllegalTransition
-from review.models import BulkAction, Claim, EditProposal, InProgress
+from review.leases import Kind, lease_end, leases_end
+from review.models import BulkAction, EditProposal, InProgress
 from review.outcomes import edits_stale_mark
 
 K = BulkAction.Kind
@@ -37,7 +38,7 @@ def _forget_review_state(pair: Pair, by) -> None:
     ``pair`` is the row a transition just returned: read and locked in the surrounding
     transaction, so it is not locked and read again (a bulk action does this per pair).
     """
-    Claim.objects.filter(pair=pair).delete()
+    lease_end(kind=Kind.REVIEW, item=pair)
     InProgress.objects.filter(pair=pair).delete()
     edits_stale_mark(pair=pair, by=by)
 
@@ -184,7 +185,7 @@ def _forget_review_state_many(pairs: list[Pair], by) -> None:
     ids = [pair.pk for pair in pairs]
     if not ids:
         return
-    Claim.objects.filter(pair_id__in=ids).delete()
+    leases_end(kind=Kind.REVIEW, items=ids)
     InProgress.objects.filter(pair_id__in=ids).delete()
     pending = EditProposal.objects.filter(pair_id__in=ids, status=EditProposal.Status.PENDING)
     for pair in Pair.objects.filter(pk__in=pending.values("pair_id")):

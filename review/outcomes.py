@@ -6,6 +6,7 @@ from annotation.audit import audit
 from annotation.models import Pair, Revision
 from annotation.workflow import S, transition
 from review.consensus import Verdict, verdict_for
+from review.leases import Kind, lease_end
 from review.models import EditProposal, InProgress, Review
 
 
@@ -72,9 +73,8 @@ def edits_stale_mark(*, pair: Pair, by) -> int:
     for proposal in stale:
         proposal.status = EditProposal.Status.STALE
         proposal.decided_at = timezone.now()
-        proposal.claimed_by = None
-        proposal.claim_expires_at = None
-        proposal.save(update_fields=["status", "decided_at", "claimed_by", "claim_expires_at"])
+        proposal.save(update_fields=["status", "decided_at"])
+        lease_end(kind=Kind.EDIT, item=proposal)
         audit(
             actor=by,
             verb="edit.stale",

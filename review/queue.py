@@ -1,10 +1,9 @@
-"""The review queue: which submitted pair a reviewer gets next, and the lease on it.
+"""The review queue: which submitted pair a reviewer gets next.
 
-A reviewer holds at most one :class:`Claim` at a time. Handing out the next pair locks
-candidate Pair rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
-reviewers asking at the same moment never lock the same row, and re-reads the claim
-under that lock before writing it (``Claim.pair`` is one-to-one as the last word).
-SQLite runs every transaction IMMEDIATE, which serializes the same steps.
+The lease on it follows the rules of review.leases (one per reviewer, by the database).
+Handing out the next pair locks candidate Pair rows with ``SELECT ... FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so two reviewers asking at the same moment never lock the same
+row. SQLite runs every transaction IMMEDIATE, which serializes the same steps.
 
 Started pairs (:class:`InProgress`) are offered before new ones; both lookups walk an
 index in order and stop at the first eligible row, so the cost does not grow with the
@@ -12,41 +11,16 @@ backlog.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from annotation.models import Dataset, Pair
-from review.models import Claim, InProgress, Review
+from review.leases import Kind, lease_held, lease_next, leases_active
+from review.models import InProgress, Lease, Review
 
 S = Pair.Status
-
-# A candidate can turn out taken between the lookup and the lock (another reviewer
-# committed a claim); each retry sees that claim, so a few tries always suffice.
-MAX_TRIES = 5
-
-
-class ClaimLost(Exception):
-    """The reviewer does not hold an unexpired claim on this pair."""
-
-
-class NotClaimed(ClaimLost):
-    """The reviewer never held this pair, or it has been leased to someone else since."""
-
-
-class ClaimExpired(ClaimLost):
-    """The reviewer's lease ran out; the pair is back in the queue for anyone."""
-
-
-def lease_until(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) + timedelta(minutes=settings.HANDWRITTEN_CLAIM_MINUTES)
-
-
-def _active_claims(now: datetime) -> QuerySet[Claim]:
-    return Claim.objects.filter(pair=OuterRef("pk"), expires_at__gt=now)
 
 
 def _reviewed_by(reviewer) -> QuerySet[Review]:
@@ -62,7 +36,7 @@ def reviewable(reviewer, now: datetime | None = None) -> QuerySet[Pair]:
     return (
         Pair.objects.filter(status=S.SUBMITTED)
         .exclude(author=reviewer)
-        .exclude(Exists(_active_claims(now)))
+        .exclude(Exists(leases_active(now).filter(pair=OuterRef("pk"))))
         .exclude(Exists(_reviewed_by(reviewer)))
     )
 
@@ -92,76 +66,25 @@ def _next_oldest(reviewer, now: datetime) -> Pair | None:
     return min(found, key=lambda pair: pair.submitted_at, default=None)
 
 
-def _held(reviewer, now: datetime) -> Claim | None:
-    """The reviewer's unexpired claim on a pair they can still review; drops any other."""
-    for claim in Claim.objects.filter(reviewer=reviewer).select_related("pair"):
-        pair = claim.pair
-        if (
-            claim.expires_at > now
-            and pair.status == S.SUBMITTED
-            and not Review.objects.filter(
-                revision_id=pair.current_revision_id, reviewer=reviewer, round=pair.review_round
-            ).exists()
-        ):
-            return claim
-        claim.delete()
-    return None
+def _still_reviewable(lease: Lease) -> bool:
+    """The held pair still waits for this reviewer's decision."""
+    pair = lease.pair
+    return (
+        pair.status == S.SUBMITTED
+        and not Review.objects.filter(
+            revision_id=pair.current_revision_id, reviewer=lease.holder_id, round=pair.review_round
+        ).exists()
+    )
 
 
-def claim_next(*, reviewer) -> Claim | None:
+def pair_take_next(*, reviewer) -> Lease | None:
     """Lease the next pair to ``reviewer`` (or renew the one they hold); None if none."""
-    now = timezone.now()
-    with transaction.atomic():
-        claim = _held(reviewer, now)
-        if claim is not None:
-            claim.expires_at = lease_until(now)
-            claim.save(update_fields=["expires_at"])
-            return claim
-        for _ in range(MAX_TRIES):
-            pair = _next_started(reviewer, now) or _next_oldest(reviewer, now)
-            if pair is None:
-                return None
-            # The lookup read a snapshot from before it took the row lock: a claim another
-            # reviewer committed in between shows up only now. (The pair's own status is
-            # re-checked by the lock itself.)
-            if not Claim.objects.filter(pair=pair, expires_at__gt=now).exists():
-                return _lease(pair, reviewer, now)
-    return None
-
-
-def _lease(pair: Pair, reviewer, now: datetime) -> Claim:
-    # An expired claim may still sit on the pair; the pair's row lock makes this exclusive.
-    Claim.objects.filter(pair=pair).delete()
-    return Claim.objects.create(
-        pair=pair, reviewer=reviewer, claimed_at=now, expires_at=lease_until(now)
+    return lease_next(
+        holder=reviewer,
+        kind=Kind.REVIEW,
+        still_good=_still_reviewable,
+        find=lambda now: _next_started(reviewer, now) or _next_oldest(reviewer, now),
     )
-
-
-def claim_get(*, pair: Pair, reviewer) -> Claim:
-    """The reviewer's unexpired claim on ``pair``; raises NotClaimed or ClaimExpired."""
-    claim = Claim.objects.filter(pair=pair, reviewer=reviewer).first()
-    if claim is None:
-        raise NotClaimed("You do not hold this pair.")
-    if claim.expires_at <= timezone.now():
-        raise ClaimExpired("Your lease on this pair has expired; it went back to the queue.")
-    return claim
-
-
-def claim_renew(*, pair: Pair, reviewer) -> Claim:
-    """Extend an unexpired lease (a heartbeat while the page is open); raises ClaimLost."""
-    now = timezone.now()
-    renewed = Claim.objects.filter(pair=pair, reviewer=reviewer, expires_at__gt=now).update(
-        expires_at=lease_until(now)
-    )
-    if not renewed:
-        claim_get(pair=pair, reviewer=reviewer)  # raises the precise reason
-    return Claim.objects.get(pair=pair)
-
-
-def claim_release(*, pair: Pair, reviewer) -> bool:
-    """Give a pair back to the queue unreviewed. True if a claim was released."""
-    deleted, _ = Claim.objects.filter(pair=pair, reviewer=reviewer).delete()
-    return bool(deleted)
 
 
 def in_progress_prune() -> int:
@@ -180,12 +103,21 @@ def in_progress_prune() -> int:
     return deleted
 
 
+# Counting a queue costs as much as the queue is long; past this many, "more than" will do.
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class QueueSummary:
+    # Both counted up to COUNT_CAP + 1.
     waiting: int
     started: int
     reviewed_today: dict[str, int]
-    held: Claim | None
+    held: Lease | None
+
+    @property
+    def waiting_shown(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.waiting > COUNT_CAP else str(self.waiting)
 
     @property
     def reviewed_today_total(self) -> int:
@@ -200,14 +132,13 @@ def queue_summary(*, reviewer) -> QueueSummary:
     now = timezone.now()
     waiting = reviewable(reviewer, now)
     reviewed_today = dict.fromkeys(Review.Decision.values, 0)
-    for decision in Review.objects.filter(
-        reviewer=reviewer, created_at__gte=start_of_today(now)
-    ).values_list("decision", flat=True):
-        reviewed_today[decision] += 1
-    held = Claim.objects.filter(reviewer=reviewer, expires_at__gt=now).select_related("pair")
+    today = Review.objects.filter(reviewer=reviewer, created_at__gte=start_of_today(now))
+    for row in today.order_by().values("decision").annotate(count=Count("pk")):
+        reviewed_today[row["decision"]] = row["count"]
+    started = waiting.filter(review_in_progress__isnull=False)
     return QueueSummary(
-        waiting=waiting.count(),
-        started=waiting.filter(review_in_progress__isnull=False).count(),
+        waiting=waiting[: COUNT_CAP + 1].count(),
+        started=started[: COUNT_CAP + 1].count(),
         reviewed_today=reviewed_today,
-        held=held.first(),
+        held=lease_held(holder=reviewer, kind=Kind.REVIEW),
     )

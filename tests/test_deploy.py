@@ -24,6 +24,7 @@ SCRUBBED = {
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_HSTS_PRELOAD",
 }
 
 
@@ -82,6 +83,17 @@ def test_production_settings_pass_check_deploy_without_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_hsts_preload_only_when_configured():
+    script = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    for env, preload in ((PROD_ENV, "False"), ({**PROD_ENV, "SECURE_HSTS_PRELOAD": "1"}, "True")):
+        result = _manage("shell", "-c", script, env=env)
+        assert result.stdout.strip().splitlines()[-1] == preload, result.stderr
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PROD_ENV, "SECURE_HSTS_PRELOAD": "1"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():

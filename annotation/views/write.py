@@ -6,10 +6,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from annotation.assignment import SkipRefused, assignment_give, assignment_skip
+from annotation.assignment import (
+    SkipRefused,
+    assignment_current,
+    assignment_give,
+    assignment_skip,
+    category_pick,
+)
 from annotation.drafts import DraftConflict, NotEditable, pair_start
 from annotation.feedback import pair_feedback
 from annotation.flags import draft_findings
@@ -32,14 +38,25 @@ CONTEXT_NOTES = {
 
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
+@require_http_methods(["GET", "POST"])
 def write(request: HttpRequest) -> HttpResponse:
+    """GET opens the assignment in hand, or offers to start one; only the POST of "Start
+    writing" hands out work, so a prefetch or a crawler following the link creates none."""
     dataset = dataset_chosen(request)
     if refusal := licence_refusal(request, dataset):
         return refusal
-    assignment = assignment_give(contributor=request.user, dataset=dataset)
+    if request.method == "POST":
+        assignment = assignment_give(contributor=request.user, dataset=dataset)
+    else:
+        assignment = assignment_current(contributor=request.user, dataset=dataset)
     if assignment is None:
-        others = Dataset.objects.exclude(pk=dataset.pk)
-        return render(request, "annotation/write.html", {"dataset": dataset, "others": others})
+        context = {
+            "dataset": dataset,
+            "others": Dataset.objects.exclude(pk=dataset.pk),
+            "open": category_pick(user=request.user, dataset=dataset) is not None,
+        }
+        return render(request, "annotation/write.html", context)
+    # Idempotent: the assignment's one pair, created with it or found again.
     pair = pair_start(assignment=assignment, by=request.user)
     return redirect("annotation:edit_pair", public_id=pair.public_id)
 

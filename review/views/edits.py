@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -15,17 +14,15 @@ from review.diff import text_diff
 from review.edits import (
     EditStale,
     edit_accept,
-    edit_claim_check,
-    edit_claim_next,
-    edit_claim_release,
-    edit_claim_renew,
     edit_decline,
+    edit_held,
+    edit_take_next,
     edits_decided_today,
     edits_reviewable,
 )
 from review.forms import EditDecisionForm
-from review.models import EditProposal
-from review.queue import ClaimExpired, NotClaimed
+from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
+from review.models import EditProposal, Lease
 
 VERDICT_MESSAGES = {
     Verdict.APPROVED: "The pair is approved with the edited text.",
@@ -40,9 +37,7 @@ def edit_queue(request):
     context = {
         "waiting": edits_reviewable(request.user).count(),
         "decided_today": edits_decided_today(reviewer=request.user),
-        "held": edits_reviewable(request.user)
-        .filter(claimed_by=request.user, claim_expires_at__gt=timezone.now())
-        .first(),
+        "held": edit_held(reviewer=request.user),
     }
     return render(request, "review/edit_queue.html", context)
 
@@ -50,10 +45,10 @@ def edit_queue(request):
 @role_required(REVIEWER)
 @require_POST
 def edit_next(request):
-    proposal = edit_claim_next(reviewer=request.user)
-    if proposal is None:
+    lease = edit_take_next(reviewer=request.user)
+    if lease is None:
         return render(request, "review/empty.html", {"what": "edits"})
-    return redirect("review:edit", public_id=proposal.public_id)
+    return redirect("review:edit", public_id=lease.proposal.public_id)
 
 
 def _proposal_or_404(request, public_id) -> EditProposal:
@@ -79,26 +74,28 @@ def _expired(request, proposal: EditProposal, *, comment: str = "", status: int 
     return render(request, "review/expired.html", context, status=status)
 
 
-def _page(request, proposal: EditProposal, form: EditDecisionForm, status: int = 200):
+def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm, status: int = 200):
     context = {
         "proposal": proposal,
         "pair": proposal.pair,
         "diff": text_diff(proposal.base_revision, proposal),
         "form": form,
-        "held": True,
+        "lease": lease,
     }
     return render(request, "review/edit.html", context, status=status)
 
 
-def _held(request, proposal: EditProposal, *, comment: str = ""):
-    """None if the reviewer holds the edit, else the response to send instead."""
+def _held_page(
+    request, proposal: EditProposal, form: EditDecisionForm, *, comment: str = "", status=200
+):
+    """The page, if the reviewer holds the edit; else why not."""
     try:
-        edit_claim_check(proposal=proposal, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_get(holder=request.user, kind=Kind.EDIT, item=proposal)
+    except NotHeld as exc:
         raise Http404("You do not hold this edit.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409 if comment else 200)
-    return None
+    return _page(request, proposal, lease, form, status=status)
 
 
 @role_required(REVIEWER)
@@ -107,7 +104,7 @@ def edit_page(request, public_id):
     if proposal.status != EditProposal.Status.PENDING:
         messages.info(request, "That edit was already decided.")
         return redirect("review:edits")
-    return _held(request, proposal) or _page(request, proposal, EditDecisionForm())
+    return _held_page(request, proposal, EditDecisionForm())
 
 
 @role_required(REVIEWER)
@@ -116,9 +113,8 @@ def edit_decide(request, public_id):
     proposal = _proposal_or_404(request, public_id)
     form = EditDecisionForm(request.POST)
     if not form.is_valid():
-        return _held(request, proposal, comment=form.data.get("comment", "")) or _page(
-            request, proposal, form, status=400
-        )
+        comment = form.data.get("comment", "")
+        return _held_page(request, proposal, form, comment=comment, status=400)
     comment = form.cleaned_data["comment"]
     try:
         if form.cleaned_data["decision"] == "accept":
@@ -130,16 +126,16 @@ def edit_decide(request, public_id):
             done = edit_decline(proposal=proposal, by=request.user, comment=comment)
             if done:
                 messages.success(request, "Edit declined; the pair stays in the review queue.")
-    except NotClaimed as exc:
+    except NotHeld as exc:
         raise Http404("You do not hold this edit.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409)
     except EditStale as exc:
         messages.warning(request, str(exc))
         return redirect("review:edits")
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _page(request, proposal, form, status=400)
+        return _held_page(request, proposal, form, comment=comment, status=400)
     if not done:
         messages.info(request, "That edit was already decided.")
     return _go_next(request)
@@ -148,11 +144,11 @@ def edit_decide(request, public_id):
 def _go_next(request):
     if request.POST.get("then") != "next":
         return redirect("review:edits")
-    proposal = edit_claim_next(reviewer=request.user)
-    if proposal is None:
+    lease = edit_take_next(reviewer=request.user)
+    if lease is None:
         messages.info(request, "No more edits waiting for you. Thank you!")
         return redirect("review:edits")
-    return redirect("review:edit", public_id=proposal.public_id)
+    return redirect("review:edit", public_id=lease.proposal.public_id)
 
 
 @role_required(REVIEWER)
@@ -160,18 +156,18 @@ def _go_next(request):
 def edit_heartbeat(request, public_id):
     proposal = _proposal_or_404(request, public_id)
     try:
-        proposal = edit_claim_renew(proposal=proposal, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_renew(holder=request.user, kind=Kind.EDIT, item=proposal)
+    except NotHeld as exc:
         raise Http404("You do not hold this edit.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         if request.htmx:
-            context = {"proposal": proposal, "held": False}
+            context = {"proposal": proposal, "lease": None}
             return HttpResponseStopPolling(
                 render(request, "review/edit.html#lease", context).content
             )
         return _expired(request, proposal)
     if request.htmx:
-        return render(request, "review/edit.html#lease", {"proposal": proposal, "held": True})
+        return render(request, "review/edit.html#lease", {"proposal": proposal, "lease": lease})
     return redirect("review:edit", public_id=proposal.public_id)
 
 
@@ -179,6 +175,6 @@ def edit_heartbeat(request, public_id):
 @require_POST
 def edit_release(request, public_id):
     proposal = _proposal_or_404(request, public_id)
-    if edit_claim_release(proposal=proposal, reviewer=request.user):
+    if lease_release(holder=request.user, kind=Kind.EDIT, item=proposal):
         messages.info(request, "You released the edit; it is back in the queue.")
     return redirect("review:edits")

@@ -12,12 +12,12 @@ from annotation.flags import revision_findings
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
 from annotation.workflow import S
-from review.consensus import Verdict
+from review.consensus import Verdict, approvals_needed, consensus_rule
 from review.decisions import PairChanged, review_decide
 from review.diff import text_diff
 from review.forms import DecisionForm
-from review.models import Claim, Review
-from review.queue import ClaimExpired, NotClaimed, claim_get, claim_release, claim_renew
+from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
+from review.models import Lease, Review
 from review.views.queue import go_next
 
 VERDICT_MESSAGES = {
@@ -31,7 +31,9 @@ VERDICT_MESSAGES = {
 def _pair_or_404(request, public_id) -> Pair:
     """A pair under review that is not the reviewer's own; anything else is not found."""
     pair = get_object_or_404(
-        Pair.objects.select_related("category", "dataset", "current_revision", "approved_revision"),
+        Pair.objects.select_related(
+            "category", "dataset", "current_revision__category", "approved_revision"
+        ),
         public_id=public_id,
         current_revision__isnull=False,
     )
@@ -54,20 +56,24 @@ def _expired(request, pair: Pair, *, comment: str = "", status: int = 200):
     )
 
 
-def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 200):
+def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
     revision = pair.current_revision
     history = list(pair.revisions.select_related("category").order_by("-number"))
     earlier = [
         (older, text_diff(older, newer), newer)
         for newer, older in zip(history, history[1:], strict=False)
     ]
+    decisions = Review.objects.filter(revision=revision, round=pair.review_round)
+    decisions = list(decisions.values_list("decision", flat=True))
     context = {
         "pair": pair,
         "revision": revision,
-        "claim": claim,
+        "lease": lease,
         "form": form,
         "history": earlier,
-        "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
+        "round_reviews": len(decisions),
+        "needed": approvals_needed(category=pair.category, decisions=decisions),
+        "rule": consensus_rule(pair.category),
         "is_improvement": pair.approved_revision_id is not None,
         "findings": revision_findings(revision=revision, viewer=request.user),
     }
@@ -78,16 +84,16 @@ def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 2
 def pair_page(request, public_id):
     pair = _pair_or_404(request, public_id)
     try:
-        claim = claim_get(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair)
     if pair.status != S.SUBMITTED:
-        claim_release(pair=pair, reviewer=request.user)
+        lease_release(holder=request.user, kind=Kind.REVIEW, item=pair)
         messages.info(request, "That pair was decided while it waited for you.")
         return redirect("review:queue")
-    return _page(request, pair, claim, DecisionForm(revision=pair.current_revision))
+    return _page(request, pair, lease, DecisionForm(revision=pair.current_revision))
 
 
 @role_required(REVIEWER)
@@ -109,9 +115,9 @@ def decide(request, public_id):
             scores=form.scores(),
             edit=form.edit_text(),
         )
-    except NotClaimed as exc:
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair, comment=data["comment"], status=409)
     except PairChanged as exc:
         messages.warning(request, str(exc))
@@ -134,12 +140,12 @@ def decide(request, public_id):
 def _held_page(request, pair: Pair, form: DecisionForm):
     """The page again with the form's errors, if the reviewer still holds the pair."""
     try:
-        claim = claim_get(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         return _expired(request, pair, comment=form.data.get("comment", ""), status=409)
-    return _page(request, pair, claim, form, status=400)
+    return _page(request, pair, lease, form, status=400)
 
 
 @role_required(REVIEWER)
@@ -147,17 +153,17 @@ def _held_page(request, pair: Pair, form: DecisionForm):
 def heartbeat(request, public_id):
     pair = _pair_or_404(request, public_id)
     try:
-        claim = claim_renew(pair=pair, reviewer=request.user)
-    except NotClaimed as exc:
+        lease = lease_renew(holder=request.user, kind=Kind.REVIEW, item=pair)
+    except NotHeld as exc:
         raise Http404("You do not hold this pair.") from exc
-    except ClaimExpired:
+    except LeaseExpired:
         if request.htmx:
             return HttpResponseStopPolling(
-                render(request, "review/pair.html#lease", {"pair": pair, "claim": None}).content
+                render(request, "review/pair.html#lease", {"pair": pair, "lease": None}).content
             )
         return _expired(request, pair)
     if request.htmx:
-        return render(request, "review/pair.html#lease", {"pair": pair, "claim": claim})
+        return render(request, "review/pair.html#lease", {"pair": pair, "lease": lease})
     return redirect("review:pair", public_id=pair.public_id)
 
 
@@ -165,6 +171,6 @@ def heartbeat(request, public_id):
 @require_POST
 def release(request, public_id):
     pair = _pair_or_404(request, public_id)
-    if claim_release(pair=pair, reviewer=request.user):
+    if lease_release(holder=request.user, kind=Kind.REVIEW, item=pair):
         messages.info(request, "You released the pair; it is back in the queue.")
     return redirect("review:queue")

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from annotation.roles import REVIEWER, role_required
-from review.queue import claim_next, in_progress_prune, queue_summary
+from review.queue import in_progress_prune, pair_take_next, queue_summary
 
 
 @role_required(REVIEWER)
@@ -21,10 +21,10 @@ def queue(request):
 @role_required(REVIEWER)
 @require_POST
 def next_pair(request):
-    claim = claim_next(reviewer=request.user)
-    if claim is None:
+    lease = pair_take_next(reviewer=request.user)
+    if lease is None:
         return render(request, "review/empty.html", {"what": "pairs"})
-    return redirect("review:pair", public_id=claim.pair.public_id)
+    return redirect("review:pair", public_id=lease.pair.public_id)
 
 
 def go_next(request):
@@ -32,8 +32,8 @@ def go_next(request):
     reviewer chose to stop."""
     if request.POST.get("then") != "next":
         return redirect("review:queue")
-    claim = claim_next(reviewer=request.user)
-    if claim is None:
+    lease = pair_take_next(reviewer=request.user)
+    if lease is None:
         messages.info(request, "That was the last pair waiting for you. Thank you!")
         return redirect("review:queue")
-    return redirect("review:pair", public_id=claim.pair.public_id)
+    return redirect("review:pair", public_id=lease.pair.public_id)

@@ -38,7 +38,7 @@ def test_accepting_stores_licence_version_and_time(as_alice, alice, dolly):
     assert acceptance.licence_version == "3.0"
     assert acceptance.accepted_at is not None
     assert AuditEvent.objects.filter(verb="licence.accept", actor=alice).exists()
-    assert as_alice.get(reverse("annotation:write")).status_code == 302  # now: to the pair
+    assert as_alice.post(reverse("annotation:write")).status_code == 302  # now: to the pair
     assert Assignment.objects.filter(contributor=alice).count() == 1
 
 

@@ -12,9 +12,18 @@ def edit_url(pair: Pair) -> str:
     return reverse("annotation:edit_pair", args=[pair.public_id])
 
 
+def test_a_get_of_write_hands_out_no_work(as_alice, alice, dolly):
+    accept_licence(alice, dataset=dolly)
+    # A link prefetch or a crawler: it sees a button, and nothing is created.
+    response = as_alice.get(reverse("annotation:write"))
+    assert response.status_code == 200
+    assert "Start writing" in response.content.decode()
+    assert not Assignment.objects.exists() and not Pair.objects.exists()
+
+
 def test_write_assigns_a_category_and_opens_its_pair(as_alice, alice, dolly):
     accept_licence(alice, dataset=dolly)
-    response = as_alice.get(reverse("annotation:write"))
+    response = as_alice.post(reverse("annotation:write"), {"dataset": "dolly"})
     pair = Pair.objects.get(author=alice)
     assert response.status_code == 302 and response.url == edit_url(pair)
     assert pair.status == S.DRAFT
@@ -24,25 +33,31 @@ def test_write_assigns_a_category_and_opens_its_pair(as_alice, alice, dolly):
 
 def test_write_again_returns_to_the_same_pair(as_alice, alice, dolly):
     accept_licence(alice, dataset=dolly)
-    first = as_alice.get(reverse("annotation:write")).url
+    first = as_alice.post(reverse("annotation:write")).url
     assert as_alice.get(reverse("annotation:write")).url == first
+    assert as_alice.post(reverse("annotation:write")).url == first
     assert Pair.objects.filter(author=alice).count() == 1
+    assert Assignment.objects.filter(contributor=alice).count() == 1
 
 
 def test_write_picks_the_dataset_from_the_query(as_alice, alice, dolly):
     other = dataset_seed_dolly(slug="second", name="Second")
     accept_licence(alice, dataset=other)
-    as_alice.get(reverse("annotation:write") + "?dataset=second")
+    as_alice.post(reverse("annotation:write"), {"dataset": "second"})
     assert Pair.objects.get(author=alice).dataset == other
     assert as_alice.get(reverse("annotation:write") + "?dataset=nope").status_code == 404
+    assert as_alice.post(reverse("annotation:write"), {"dataset": "nope"}).status_code == 404
 
 
 def test_write_says_so_when_no_category_is_open(as_alice, alice, dolly):
     accept_licence(alice, dataset=dolly)
     dolly.categories.update(active=False)
-    response = as_alice.get(reverse("annotation:write"))
-    assert response.status_code == 200
-    assert "Nothing to write right now" in response.content.decode()
+    for response in (
+        as_alice.get(reverse("annotation:write")),
+        as_alice.post(reverse("annotation:write")),
+    ):
+        assert response.status_code == 200
+        assert "Nothing to write right now" in response.content.decode()
     assert not Pair.objects.exists()
 
 

@@ -4,7 +4,7 @@ Runs on the database server in DATABASE_URL (SQLite without it), in a fresh data
 its own that it creates and drops: real data is never touched. Each reviewer is a thread
 with its own connection that, for about ROUND_SECONDS, claims the next pair, reads for a
 moment, decides (mostly approve, some reject or request changes) and claims again.
-Prints one JSON line per reviewer count: latency of claim_next while reviewers work at
+Prints one JSON line per reviewer count: latency of pair_take_next while reviewers work at
 their own pace (p50/p95 in ms) and when all of them press "next" at the same moment
 (burst_*; in one Python process that mostly measures the GIL), claims made, and double
 claims (a pair handed to a reviewer while another held it, or a decision refused because
@@ -154,7 +154,8 @@ def _round(reviewers) -> dict:
 
     from annotation.models import Pair
     from review.decisions import review_decide
-    from review.queue import ClaimLost, claim_next
+    from review.leases import LeaseLost
+    from review.queue import pair_take_next
 
     think = len(reviewers) / RATE
     claims_each = max(2, int(ROUND_SECONDS * RATE / len(reviewers)))
@@ -174,7 +175,7 @@ def _round(reviewers) -> dict:
             start.wait()
             for n in range(claims_each):
                 began = time.perf_counter()
-                claim = claim_next(reviewer=reviewer)
+                claim = pair_take_next(reviewer=reviewer)
                 took = (time.perf_counter() - began) * 1000
                 with guard:
                     (steady if n else burst).append(took)
@@ -198,7 +199,7 @@ def _round(reviewers) -> dict:
                         revision_number=pair.current_revision.number,
                         **_decision(rng),
                     )
-                except ClaimLost:
+                except LeaseLost:
                     with guard:
                         counts["double_claims"] += 1
         except Exception:

@@ -97,6 +97,7 @@ def alice_writes_and_submits(page, live_server, alice) -> Pair:
     page.wait_for_url(re.compile(r"/licence/dolly/"))
     page.check("#id_agree")
     page.click("text=Accept and start writing")
+    page.click("text=Start writing")
     page.wait_for_url(re.compile(rf"/write/{UUID}/$"))
     expect(page.locator("h1")).to_contain_text("Open QA")
 

@@ -5,19 +5,37 @@ from django.utils import timezone
 
 from annotation.models import Pair
 from review.decisions import EditText, review_decide
-from review.models import Claim
-from review.queue import lease_until
+from review.leases import Kind, lease_until
+from review.models import EditProposal, Lease
 from tests.factories import make_pair
 
 
-def lease(pair: Pair, reviewer, *, expired: bool = False) -> Claim:
-    """Give ``reviewer`` the claim on ``pair`` directly (claim_next picks its own pair)."""
+def lease(pair: Pair, reviewer, *, expired: bool = False) -> Lease:
+    """Give ``reviewer`` the lease on ``pair`` directly (pair_take_next picks its own pair),
+    in place of any other review lease they held."""
+    return _lease(Kind.REVIEW, pair, reviewer, expired=expired)
+
+
+def lease_edit(
+    proposal: EditProposal, reviewer, *, expired: bool = False, minutes: float | None = None
+) -> Lease:
+    """Give ``reviewer`` the lease on ``proposal`` directly."""
+    return _lease(Kind.EDIT, proposal, reviewer, expired=expired, minutes=minutes)
+
+
+def _lease(kind, item, holder, *, expired: bool, minutes: float | None = None) -> Lease:
     now = timezone.now()
-    until = now - timezone.timedelta(minutes=1) if expired else lease_until(now)
-    claim, _ = Claim.objects.update_or_create(
-        pair=pair, defaults={"reviewer": reviewer, "claimed_at": now, "expires_at": until}
+    until = lease_until(now)
+    if expired:
+        until = now - timezone.timedelta(minutes=1)
+    elif minutes is not None:
+        until = now + timezone.timedelta(minutes=minutes)
+    field = "pair" if kind == Kind.REVIEW else "proposal"
+    Lease.objects.filter(holder=holder, kind=kind).delete()
+    Lease.objects.filter(**{field: item}).delete()
+    return Lease.objects.create(
+        kind=kind, holder=holder, taken_at=now, expires_at=until, **{field: item}
     )
-    return claim
 
 
 def decide(pair: Pair, reviewer, decision: str, **kwargs):

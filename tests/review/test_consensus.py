@@ -8,6 +8,8 @@ from review.consensus import (
     POLICIES,
     Verdict,
     approval_bar,
+    approvals_needed,
+    consensus_rule,
     default_policy,
     policy_for,
 )
@@ -75,3 +77,11 @@ def test_a_category_can_have_its_own_policy(monkeypatch):
     monkeypatch.setitem(POLICIES, "creative_writing", lenient)
     assert policy_for(Category(slug="creative_writing")) is lenient
     assert policy_for(Category(slug="open_qa")) is default_policy
+
+
+def test_the_rule_as_stated_follows_the_policy(open_qa):
+    open_qa.reviews_required = 2
+    assert str(consensus_rule(open_qa)) == "2 of a kind, up to 4 after split votes"
+    assert approvals_needed(category=open_qa, decisions=[]) == 2
+    assert approvals_needed(category=open_qa, decisions=["approve", "reject"]) == 3
+    assert approvals_needed(category=open_qa, decisions=["approve", "reject"] * 5) == 4

@@ -10,8 +10,8 @@ from annotation.submission import pair_reopen, pair_submit
 from annotation.workflow import S
 from review.consensus import Verdict
 from review.decisions import PairChanged, Scores, review_decide
-from review.models import Claim, EditProposal, InProgress, Review
-from review.queue import ClaimExpired, NotClaimed
+from review.leases import LeaseExpired, NotHeld
+from review.models import EditProposal, InProgress, Lease, Review
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease
 
@@ -30,7 +30,7 @@ def test_one_approval_waits_for_a_second(bob, submitted):
     assert result.verdict == Verdict.NEEDS_MORE
     assert submitted.status == S.SUBMITTED
     assert result.review.helpfulness == 4 and result.review.correctness is None
-    assert not Claim.objects.filter(pair=submitted).exists()
+    assert not Lease.objects.filter(pair=submitted).exists()
     assert InProgress.objects.get(pair=submitted).revision == submitted.current_revision
     assert "review.approve" in verbs(submitted)
 
@@ -177,17 +177,17 @@ def test_the_author_cannot_review_their_own_pair(alice, submitted):
 
 
 def test_no_decision_without_a_claim(bob, rita, submitted):
-    with pytest.raises(NotClaimed):
+    with pytest.raises(NotHeld):
         review_decide(pair=submitted, reviewer=bob, revision_number=1, decision="approve")
     lease(submitted, rita)
-    with pytest.raises(NotClaimed):
+    with pytest.raises(NotHeld):
         review_decide(pair=submitted, reviewer=bob, revision_number=1, decision="approve")
     assert not Review.objects.exists()
 
 
 def test_no_decision_on_an_expired_claim(bob, submitted):
     lease(submitted, bob, expired=True)
-    with pytest.raises(ClaimExpired):
+    with pytest.raises(LeaseExpired):
         review_decide(pair=submitted, reviewer=bob, revision_number=1, decision="approve")
     assert not Review.objects.exists()
 
@@ -197,7 +197,7 @@ def test_a_decision_on_a_revision_that_is_no_longer_current_is_refused(bob, rita
     with pytest.raises(PairChanged):
         review_decide(pair=submitted, reviewer=bob, revision_number=7, decision="approve")
     assert not Review.objects.exists()
-    assert not Claim.objects.filter(pair=submitted).exists()
+    assert not Lease.objects.filter(pair=submitted).exists()
 
 
 def test_reviews_of_an_earlier_round_do_not_count(bob, rita, ada, submitted):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from annotation.models import Finding
 from annotation.pairs import shipped_pairs
 from annotation.workflow import S
-from review.edits import edit_accept, edit_claim_next
+from review.edits import edit_accept, edit_take_next
 from review.models import EditProposal
 from tests.review.conftest import decide, edited
 
@@ -27,7 +27,7 @@ def test_an_edit_with_a_credential_is_refused(bob, submitted):
 def test_personal_data_in_an_accepted_edit_is_kept_unconfirmed(dolly, bob, rita, submitted):
     decide(submitted, bob, "approve_with_edit", edit=edited(submitted, response=WITH_EMAIL))
     proposal = EditProposal.objects.get()
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     edit_accept(proposal=proposal, by=rita)
     submitted.refresh_from_db()
     assert submitted.status == S.APPROVED

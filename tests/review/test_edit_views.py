@@ -1,13 +1,15 @@
 """The edit queue page, "Next edit", the edit page and its decision POST."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from annotation.submission import pair_withdraw
 from annotation.workflow import S
-from review.models import EditProposal
-from tests.review.conftest import decide, edited
+from review.models import EditProposal, Lease
+from tests.factories import make_pair
+from tests.review.conftest import decide, edited, lease_edit
 
 BETTER = "Camels store fat in their humps, and that fat gives them energy for days."
 
@@ -25,10 +27,7 @@ def proposal(bob, submitted) -> EditProposal:
 
 
 def hold(proposal, reviewer, *, expired=False):
-    minutes = -1 if expired else 10
-    EditProposal.objects.filter(pk=proposal.pk).update(
-        claimed_by=reviewer, claim_expires_at=timezone.now() + timezone.timedelta(minutes=minutes)
-    )
+    lease_edit(proposal, reviewer, expired=expired, minutes=10)
 
 
 def page(proposal):
@@ -49,8 +48,7 @@ def test_next_edit_opens_it_and_never_for_the_proposer(as_rita, as_bob, rita, pr
     assert response.status_code == 200 and b"No edits to decide" in response.content
     response = as_rita.post(reverse("review:edit_next"))
     assert response.status_code == 302 and response.url == page(proposal)
-    proposal.refresh_from_db()
-    assert proposal.claimed_by == rita
+    assert Lease.objects.get(proposal=proposal).holder == rita
 
 
 def test_edit_page_shows_a_word_diff(as_rita, rita, proposal):
@@ -134,5 +132,26 @@ def test_heartbeat_and_release(as_rita, rita, proposal):
     assert response.status_code == 200 and b"Held for you until" in response.content
     response = as_rita.post(reverse("review:edit_release", args=[proposal.public_id]))
     assert response.status_code == 302
-    proposal.refresh_from_db()
-    assert proposal.claimed_by is None
+    assert not Lease.objects.filter(proposal=proposal).exists()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_edit_pages_cost_the_same_queries_for_one_edit_or_many(
+    as_rita, alice, bob, rita, open_qa, proposal
+):
+    hold(proposal, rita)
+    few_queue, few_page = (
+        _queries(as_rita, reverse("review:edits")),
+        _queries(as_rita, page(proposal)),
+    )
+    for n in range(8):
+        pair = make_pair(author=alice, category=open_qa)
+        decide(pair, bob, "approve_with_edit", edit=edited(pair, response=f"Better answer {n}."))
+    assert EditProposal.objects.count() == 9
+    assert _queries(as_rita, reverse("review:edits")) == few_queue <= 10
+    assert _queries(as_rita, page(proposal)) == few_page <= 10

@@ -13,16 +13,15 @@ from review.consensus import Verdict
 from review.edits import (
     EditStale,
     edit_accept,
-    edit_claim_next,
-    edit_claim_release,
-    edit_claim_renew,
     edit_decline,
+    edit_take_next,
     edits_reviewable,
 )
-from review.models import EditProposal, Review
-from review.queue import ClaimExpired, NotClaimed, claim_next
+from review.leases import Kind, LeaseExpired, NotHeld, lease_release, lease_renew
+from review.models import EditProposal, Lease, Review
+from review.queue import pair_take_next
 from tests.factories import make_pair, make_user
-from tests.review.conftest import decide, edited
+from tests.review.conftest import decide, edited, lease_edit
 
 BETTER = "A corrected, complete and hand-written response to the question."
 
@@ -41,47 +40,46 @@ def proposal(bob, submitted) -> EditProposal:
 
 def test_next_edit_is_never_the_proposers_nor_the_authors(alice, bob, rita, proposal):
     alice.groups.add(Group.objects.get(name=REVIEWER))
-    assert edit_claim_next(reviewer=bob) is None
-    assert edit_claim_next(reviewer=alice) is None
-    claimed = edit_claim_next(reviewer=rita)
-    assert claimed == proposal
-    assert claimed.claimed_by == rita
-    assert claimed.claim_expires_at > timezone.now() + timezone.timedelta(minutes=14)
+    assert edit_take_next(reviewer=bob) is None
+    assert edit_take_next(reviewer=alice) is None
+    lease = edit_take_next(reviewer=rita)
+    assert lease.proposal == proposal
+    assert lease.holder == rita
+    assert lease.expires_at > timezone.now() + timezone.timedelta(minutes=14)
 
 
 def test_a_leased_edit_is_not_handed_to_another(rita, proposal):
     dan = make_user("dan2", "reviewer")
-    edit_claim_next(reviewer=rita)
-    assert edit_claim_next(reviewer=dan) is None
-    assert edit_claim_next(reviewer=rita) == proposal
+    edit_take_next(reviewer=rita)
+    assert edit_take_next(reviewer=dan) is None
+    assert edit_take_next(reviewer=rita).proposal == proposal
 
 
 def test_an_expired_edit_lease_returns_it_to_the_queue(rita, proposal):
     dan = make_user("dan2", "reviewer")
-    edit_claim_next(reviewer=rita)
-    EditProposal.objects.filter(pk=proposal.pk).update(
-        claim_expires_at=timezone.now() - timezone.timedelta(seconds=1)
+    edit_take_next(reviewer=rita)
+    Lease.objects.filter(proposal=proposal).update(
+        expires_at=timezone.now() - timezone.timedelta(seconds=1)
     )
-    with pytest.raises(ClaimExpired):
-        edit_claim_renew(proposal=proposal, reviewer=rita)
-    assert edit_claim_next(reviewer=dan) == proposal
-    with pytest.raises(NotClaimed):
+    with pytest.raises(LeaseExpired):
+        lease_renew(holder=rita, kind=Kind.EDIT, item=proposal)
+    assert edit_take_next(reviewer=dan).proposal == proposal
+    with pytest.raises(NotHeld):
         edit_accept(proposal=proposal, by=rita)
 
 
 def test_release_and_renew(rita, proposal):
-    edit_claim_next(reviewer=rita)
-    assert edit_claim_renew(proposal=proposal, reviewer=rita).claimed_by == rita
-    assert edit_claim_release(proposal=proposal, reviewer=rita)
-    proposal.refresh_from_db()
-    assert proposal.claimed_by is None
+    edit_take_next(reviewer=rita)
+    assert lease_renew(holder=rita, kind=Kind.EDIT, item=proposal).holder == rita
+    assert lease_release(holder=rita, kind=Kind.EDIT, item=proposal)
+    assert not Lease.objects.filter(proposal=proposal).exists()
 
 
 def test_accept_makes_a_revision_that_counts_as_two_approvals(
     alice, bob, rita, submitted, proposal
 ):
     base = submitted.current_revision
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     verdict = edit_accept(proposal=proposal, by=rita, comment="Good catch.")
     assert verdict == Verdict.APPROVED
     submitted.refresh_from_db()
@@ -95,7 +93,7 @@ def test_accept_makes_a_revision_that_counts_as_two_approvals(
     assert submitted.approved_revision == revision
     assert proposal.status == EditProposal.Status.ACCEPTED
     assert proposal.result_revision == revision and proposal.decided_by == rita
-    assert proposal.claimed_by is None
+    assert not Lease.objects.filter(proposal=proposal).exists()
     assert sorted(
         Review.objects.filter(revision=revision).values_list("reviewer__username", "decision")
     ) == [("bob", "approve"), ("rita", "approve")]
@@ -109,7 +107,7 @@ def test_accept_with_more_reviews_required_waits_on_the_new_revision(
 ):
     open_qa.reviews_required = 3
     open_qa.save()
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     assert edit_accept(proposal=proposal, by=rita) == Verdict.NEEDS_MORE
     submitted.refresh_from_db()
     assert submitted.status == S.SUBMITTED
@@ -117,16 +115,14 @@ def test_accept_with_more_reviews_required_waits_on_the_new_revision(
 
 
 def test_accept_twice_is_one_revision(rita, submitted, proposal):
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     edit_accept(proposal=proposal, by=rita)
     assert edit_accept(proposal=proposal, by=rita) is None
     assert submitted.revisions.count() == 2
 
 
 def test_nobody_accepts_their_own_edit_or_one_on_their_own_pair(alice, bob, submitted, proposal):
-    EditProposal.objects.filter(pk=proposal.pk).update(
-        claimed_by=bob, claim_expires_at=timezone.now() + timezone.timedelta(minutes=5)
-    )
+    lease_edit(proposal, bob, minutes=5)
     with pytest.raises(PermissionDenied):
         edit_accept(proposal=proposal, by=bob)
     with pytest.raises(PermissionDenied):
@@ -139,7 +135,7 @@ def test_nobody_accepts_their_own_edit_or_one_on_their_own_pair(alice, bob, subm
 
 
 def test_decline_keeps_the_pair_in_the_review_queue(bob, rita, submitted, proposal):
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     assert edit_decline(proposal=proposal, by=rita, comment="Changes the meaning.")
     proposal.refresh_from_db()
     submitted.refresh_from_db()
@@ -148,18 +144,18 @@ def test_decline_keeps_the_pair_in_the_review_queue(bob, rita, submitted, propos
     assert submitted.status == S.SUBMITTED
     assert AuditEvent.objects.filter(verb="edit.decline").exists()
     # bob already reviewed this revision; rita may still review it.
-    assert claim_next(reviewer=bob) is None
-    assert claim_next(reviewer=rita).pair == submitted
+    assert pair_take_next(reviewer=bob) is None
+    assert pair_take_next(reviewer=rita).pair == submitted
 
 
 def test_decline_needs_a_comment(rita, proposal):
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     with pytest.raises(ValueError):
         edit_decline(proposal=proposal, by=rita, comment=" ")
 
 
 def test_an_edit_on_a_pair_that_moved_on_is_stale(alice, rita, submitted, proposal):
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     pair_withdraw(pair=submitted, by=alice)
     with pytest.raises(EditStale):
         edit_accept(proposal=proposal, by=rita)
@@ -188,7 +184,7 @@ def test_an_edit_that_no_longer_passes_the_checks_is_not_applied(
     proposal = EditProposal.objects.get()
     # Meanwhile another pair took the edit's instruction.
     make_pair(author=alice, category=open_qa, instruction=question)
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     with pytest.raises(ValidationError) as raised:
         edit_accept(proposal=proposal, by=rita)
     assert "instruction" in raised.value.message_dict

@@ -206,7 +206,7 @@ def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
 ):
     from annotation.drafts import DraftText, draft_save
     from annotation.submission import pair_submit
-    from review.models import Claim, InProgress
+    from review.models import InProgress, Lease
     from tests.review.conftest import decide, lease
 
     pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
@@ -225,7 +225,7 @@ def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
     )
     pair.refresh_from_db()
     assert bulk.done == 1 and pair.status == S.RETRACTED
-    assert not Claim.objects.filter(pair=pair).exists()
+    assert not Lease.objects.filter(pair=pair).exists()
     assert not InProgress.objects.filter(pair=pair).exists()
     event = AuditEvent.objects.get(verb="pair.retract")
     assert event.data == {"before": "submitted", "after": "retracted", "reason": "Spam."}

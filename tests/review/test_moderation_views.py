@@ -7,7 +7,7 @@ from annotation.drafts import DraftText, draft_save
 from annotation.models import AuditEvent
 from annotation.submission import pair_submit
 from annotation.workflow import S
-from review.models import Claim, InProgress
+from review.models import InProgress, Lease
 from tests.factories import make_pair
 from tests.review.conftest import decide, lease
 
@@ -106,5 +106,5 @@ def test_retracting_an_improvement_under_review_clears_its_review_state(
     as_ada.post(reverse("review:moderate_retract", args=[pair.public_id]), {"reason": "Spam."})
     pair.refresh_from_db()
     assert pair.status == S.RETRACTED
-    assert not Claim.objects.filter(pair=pair).exists()
+    assert not Lease.objects.filter(pair=pair).exists()
     assert not InProgress.objects.filter(pair=pair).exists()

@@ -1,14 +1,16 @@
 """The review page of one pair: who may see it, what it shows, and the decision POST."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from annotation.drafts import DraftText, draft_save
 from annotation.submission import pair_submit, pair_withdraw
 from annotation.workflow import S
-from review.models import Claim, EditProposal, Review
-from tests.factories import make_pair
+from review.models import EditProposal, Lease, Review
+from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, lease
 
 
@@ -99,7 +101,7 @@ def test_history_shows_a_word_diff_and_submit_warnings(as_bob, alice, bob, rita,
 
 def test_others_get_404(as_bob, as_rita, held):
     assert as_rita.get(page(held)).status_code == 404
-    Claim.objects.all().delete()
+    Lease.objects.all().delete()
     assert as_bob.get(page(held)).status_code == 404
 
 
@@ -143,7 +145,7 @@ def test_approve_then_the_next_pair(as_bob, alice, open_qa, held):
     assert response.url == page(following)
     review = Review.objects.get()
     assert review.decision == "approve" and review.helpfulness == 5
-    assert not Claim.objects.filter(pair=held).exists()
+    assert not Lease.objects.filter(pair=held).exists()
 
 
 def test_after_the_last_pair_the_queue_page(as_bob, held):
@@ -224,16 +226,16 @@ def test_a_pair_decided_meanwhile_sends_the_reviewer_back(as_bob, alice, held):
     pair_withdraw(pair=held, by=alice)
     response = as_bob.get(page(held))
     assert response.status_code == 302 and response.url == reverse("review:queue")
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_heartbeat_renews_the_lease(as_bob, held):
-    Claim.objects.update(expires_at=timezone.now() + timezone.timedelta(seconds=30))
+    Lease.objects.update(expires_at=timezone.now() + timezone.timedelta(seconds=30))
     url = reverse("review:heartbeat", args=[held.public_id])
     response = as_bob.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert b"Held for you until" in response.content
-    assert Claim.objects.get().expires_at > timezone.now() + timezone.timedelta(minutes=14)
+    assert Lease.objects.get().expires_at > timezone.now() + timezone.timedelta(minutes=14)
     assert as_bob.post(url).status_code == 302
 
 
@@ -243,3 +245,50 @@ def test_heartbeat_after_expiry_stops_polling(as_bob, bob, submitted):
     response = as_bob.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 286
     assert b"Your lease expired" in response.content
+
+
+def test_the_page_states_the_rule_in_effect_after_a_split(as_bob, bob, rita, alice, open_qa):
+    dan = make_user("dan2", "reviewer")
+    pair = make_pair(author=alice, category=open_qa)
+    lease(pair, bob)
+    assert "0; 2 approvals or 2 rejections decide" in as_bob.get(page(pair)).content.decode()
+    decide(pair, rita, "approve")
+    decide(pair, dan, "reject", reason="duplicate")
+    lease(pair, bob)
+    html = as_bob.get(page(pair)).content.decode()
+    # reviews_required is still 2; the split raised the bar to 3 for this pair.
+    assert "2; 3 approvals or 3 rejections decide (raised from 2 by a split vote)" in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
+    as_bob, alice, bob, rita, open_qa
+):
+    pair = make_pair(author=alice, category=open_qa, response="Revision one of the answer.")
+    lease(pair, bob)
+    few = _queries(as_bob, page(pair))
+    for number in range(2, 7):
+        decide(
+            pair,
+            rita if number % 2 else make_user(f"r{number}", "reviewer"),
+            "request_changes",
+            comment="Again.",
+        )
+        draft = pair.draft
+        draft_save(
+            pair=pair,
+            by=alice,
+            text=DraftText(instruction=draft.instruction, response=f"Revision {number} of it."),
+            base_version=draft.version,
+        )
+        pair_submit(pair=pair, by=alice)
+        pair.refresh_from_db()
+    decide(pair, rita, "approve")
+    lease(pair, bob)
+    assert pair.revisions.count() == 6
+    assert _queries(as_bob, page(pair)) == few <= 10

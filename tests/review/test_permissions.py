@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from review.models import EditProposal
-from tests.review.conftest import decide, edited
+from review.models import EditProposal, Lease
+from tests.review.conftest import decide, edited, lease_edit
 
 REVIEWER_PAGES = [
     ("get", "review:queue", None),
@@ -86,10 +86,10 @@ def test_reviewer_without_a_lease_gets_404(as_rita, objects, method, name, arg):
 
 @pytest.mark.parametrize("name", ["review:release", "review:edit_release"])
 def test_releasing_what_one_does_not_hold_changes_nothing(as_rita, bob, objects, name):
-    EditProposal.objects.update(claimed_by=bob)
+    lease_edit(EditProposal.objects.get(), bob)
     arg = "edit" if name == "review:edit_release" else "pair"
     assert call(as_rita, "post", name, arg, objects).status_code == 302
-    assert EditProposal.objects.get().claimed_by == bob
+    assert Lease.objects.get(proposal=EditProposal.objects.get()).holder == bob
 
 
 def test_unknown_ids_are_404(as_bob, as_ada):

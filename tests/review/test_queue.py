@@ -7,15 +7,11 @@ from annotation.drafts import DraftText, draft_save
 from annotation.models import Pair
 from annotation.submission import pair_submit, pair_withdraw
 from annotation.workflow import S
-from review.models import Claim, InProgress
+from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
+from review.models import InProgress, Lease
 from review.queue import (
-    ClaimExpired,
-    NotClaimed,
-    claim_get,
-    claim_next,
-    claim_release,
-    claim_renew,
     in_progress_prune,
+    pair_take_next,
     queue_summary,
 )
 from tests.factories import make_pair, make_user
@@ -33,9 +29,9 @@ def age(pair: Pair, minutes: int) -> Pair:
 def test_oldest_first(alice, bob, open_qa):
     newer = age(make_pair(author=alice, category=open_qa), 5)
     older = age(make_pair(author=alice, category=open_qa), 50)
-    claim = claim_next(reviewer=bob)
+    claim = pair_take_next(reviewer=bob)
     assert claim.pair == older
-    assert claim.reviewer == bob
+    assert claim.holder == bob
     assert claim.expires_at > timezone.now() + timezone.timedelta(minutes=14)
     assert newer.pk != claim.pair_id
 
@@ -45,43 +41,43 @@ def test_started_pairs_come_before_older_new_ones(alice, bob, rita, open_qa):
     started = age(make_pair(author=alice, category=open_qa), 10)
     decide(started, rita, "approve")
     assert InProgress.objects.filter(pair=started).exists()
-    assert claim_next(reviewer=bob).pair == started
-    claim_release(pair=started, reviewer=bob)
+    assert pair_take_next(reviewer=bob).pair == started
+    lease_release(holder=bob, kind=Kind.REVIEW, item=started)
     # rita already reviewed the started one, so she gets the oldest.
-    assert claim_next(reviewer=rita).pair == oldest
+    assert pair_take_next(reviewer=rita).pair == oldest
 
 
 def test_never_own_pair(bob, open_qa):
     make_pair(author=bob, category=open_qa)
-    assert claim_next(reviewer=bob) is None
+    assert pair_take_next(reviewer=bob) is None
 
 
 def test_never_a_revision_already_reviewed(alice, bob, submitted):
     decide(submitted, bob, "approve")
-    assert claim_next(reviewer=bob) is None
+    assert pair_take_next(reviewer=bob) is None
 
 
 def test_never_a_pair_leased_to_someone_else(alice, bob, rita, submitted):
-    assert claim_next(reviewer=bob).pair == submitted
-    assert claim_next(reviewer=rita) is None
+    assert pair_take_next(reviewer=bob).pair == submitted
+    assert pair_take_next(reviewer=rita) is None
 
 
 def test_an_expired_lease_returns_the_pair_to_the_queue(alice, bob, rita, submitted):
     lease(submitted, bob, expired=True)
-    claim = claim_next(reviewer=rita)
-    assert claim.pair == submitted and claim.reviewer == rita
-    assert Claim.objects.filter(pair=submitted).count() == 1
-    with pytest.raises(NotClaimed):
-        claim_get(pair=submitted, reviewer=bob)
+    claim = pair_take_next(reviewer=rita)
+    assert claim.pair == submitted and claim.holder == rita
+    assert Lease.objects.filter(pair=submitted).count() == 1
+    with pytest.raises(NotHeld):
+        lease_get(holder=bob, kind=Kind.REVIEW, item=submitted)
 
 
 def test_next_returns_the_claim_already_held(alice, bob, open_qa):
     age(make_pair(author=alice, category=open_qa), 30)
-    first = claim_next(reviewer=bob)
+    first = pair_take_next(reviewer=bob)
     age(make_pair(author=alice, category=open_qa), 60)
-    again = claim_next(reviewer=bob)
+    again = pair_take_next(reviewer=bob)
     assert again.pk == first.pk and again.pair == first.pair
-    assert Claim.objects.filter(reviewer=bob).count() == 1
+    assert Lease.objects.filter(holder=bob).count() == 1
 
 
 def test_a_held_claim_on_a_pair_that_left_review_is_dropped(alice, bob, open_qa):
@@ -89,43 +85,43 @@ def test_a_held_claim_on_a_pair_that_left_review_is_dropped(alice, bob, open_qa)
     waiting = make_pair(author=alice, category=open_qa)
     lease(gone, bob)
     pair_withdraw(pair=gone, by=alice)
-    assert claim_next(reviewer=bob).pair == waiting
-    assert not Claim.objects.filter(pair=gone).exists()
+    assert pair_take_next(reviewer=bob).pair == waiting
+    assert not Lease.objects.filter(pair=gone).exists()
 
 
 def test_renew_extends_an_unexpired_lease(alice, bob, submitted):
     claim = lease(submitted, bob)
-    Claim.objects.filter(pk=claim.pk).update(
+    Lease.objects.filter(pk=claim.pk).update(
         expires_at=timezone.now() + timezone.timedelta(minutes=1)
     )
-    renewed = claim_renew(pair=submitted, reviewer=bob)
+    renewed = lease_renew(holder=bob, kind=Kind.REVIEW, item=submitted)
     assert renewed.expires_at > timezone.now() + timezone.timedelta(minutes=14)
 
 
 def test_renew_does_not_revive_an_expired_lease(alice, bob, submitted):
     lease(submitted, bob, expired=True)
-    with pytest.raises(ClaimExpired):
-        claim_renew(pair=submitted, reviewer=bob)
-    with pytest.raises(NotClaimed):
-        claim_renew(pair=submitted, reviewer=make_user("eve"))
+    with pytest.raises(LeaseExpired):
+        lease_renew(holder=bob, kind=Kind.REVIEW, item=submitted)
+    with pytest.raises(NotHeld):
+        lease_renew(holder=make_user("eve"), kind=Kind.REVIEW, item=submitted)
 
 
 def test_release_hands_the_pair_back(alice, bob, rita, submitted):
-    claim_next(reviewer=bob)
-    assert claim_release(pair=submitted, reviewer=bob)
-    assert not claim_release(pair=submitted, reviewer=bob)
-    assert claim_next(reviewer=rita).pair == submitted
+    pair_take_next(reviewer=bob)
+    assert lease_release(holder=bob, kind=Kind.REVIEW, item=submitted)
+    assert not lease_release(holder=bob, kind=Kind.REVIEW, item=submitted)
+    assert pair_take_next(reviewer=rita).pair == submitted
 
 
 def test_release_leaves_other_reviewers_claims_alone(alice, bob, rita, submitted):
     lease(submitted, rita)
-    assert not claim_release(pair=submitted, reviewer=bob)
-    assert Claim.objects.get(pair=submitted).reviewer == rita
+    assert not lease_release(holder=bob, kind=Kind.REVIEW, item=submitted)
+    assert Lease.objects.get(pair=submitted).holder == rita
 
 
 def test_a_resubmitted_pair_reenters_the_queue_for_its_earlier_reviewers(alice, bob, submitted):
     decide(submitted, bob, "request_changes", comment="Add an example.")
-    assert claim_next(reviewer=bob) is None
+    assert pair_take_next(reviewer=bob) is None
     draft = submitted.draft
     draft_save(
         pair=submitted,
@@ -134,7 +130,7 @@ def test_a_resubmitted_pair_reenters_the_queue_for_its_earlier_reviewers(alice, 
         base_version=draft.version,
     )
     pair_submit(pair=submitted, by=alice)
-    claim = claim_next(reviewer=bob)
+    claim = pair_take_next(reviewer=bob)
     assert claim.pair == submitted
     assert claim.pair.current_revision.number == 2
 
@@ -149,7 +145,7 @@ def test_improvement_of_an_approved_pair_is_in_the_queue(alice, ada, bob, open_q
         base_version=draft.version,
     )
     pair_submit(pair=pair, by=alice)
-    assert claim_next(reviewer=bob).pair == pair
+    assert pair_take_next(reviewer=bob).pair == pair
 
 
 def test_prune_forgets_started_pairs_that_left_review(alice, bob, rita, open_qa):

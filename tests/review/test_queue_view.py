@@ -1,8 +1,10 @@
 """The review queue page, "Review next" and releasing a pair."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from review.models import Claim
+from review.models import Lease
 from tests.factories import make_pair
 from tests.review.conftest import decide, lease
 
@@ -33,7 +35,7 @@ def test_review_next_claims_and_opens_the_pair(as_bob, bob, submitted):
     response = as_bob.post(reverse("review:next"))
     assert response.status_code == 302
     assert response.url == reverse("review:pair", args=[submitted.public_id])
-    assert Claim.objects.get(pair=submitted).reviewer == bob
+    assert Lease.objects.get(pair=submitted).holder == bob
 
 
 def test_review_next_on_an_empty_queue_says_so(as_bob, bob, open_qa):
@@ -41,7 +43,7 @@ def test_review_next_on_an_empty_queue_says_so(as_bob, bob, open_qa):
     response = as_bob.post(reverse("review:next"))
     assert response.status_code == 200
     assert b"Nothing to review" in response.content
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_queue_page_offers_to_continue_a_held_pair(as_bob, bob, submitted):
@@ -55,15 +57,48 @@ def test_release_returns_the_pair_to_the_queue(as_bob, bob, submitted):
     lease(submitted, bob)
     response = as_bob.post(reverse("review:release", args=[submitted.public_id]))
     assert response.status_code == 302 and response.url == reverse("review:queue")
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
 
 
 def test_release_of_someone_elses_claim_changes_nothing(as_bob, rita, submitted):
     lease(submitted, rita)
     as_bob.post(reverse("review:release", args=[submitted.public_id]))
-    assert Claim.objects.get(pair=submitted).reviewer == rita
+    assert Lease.objects.get(pair=submitted).holder == rita
 
 
 def test_next_needs_post(as_bob, submitted):
     assert as_bob.get(reverse("review:next")).status_code == 405
-    assert not Claim.objects.exists()
+    assert not Lease.objects.exists()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_queue_page_costs_the_same_queries_for_one_pair_or_many(
+    as_bob, alice, bob, rita, open_qa
+):
+    first = make_pair(author=alice, category=open_qa)
+    decide(first, rita, "approve")
+    lease(first, bob)
+    url = reverse("review:queue")
+    few = _queries(as_bob, url)
+    for n in range(12):
+        pair = make_pair(author=alice, category=open_qa)
+        if n % 2:
+            decide(pair, rita, "approve")
+        if n < 6:
+            decide(pair, bob, ["approve", "reject"][n % 2], reason="duplicate")
+    lease(make_pair(author=alice, category=open_qa), bob)
+    assert _queries(as_bob, url) == few <= 12
+
+
+def test_a_long_queue_is_counted_up_to_a_cap(as_bob, alice, open_qa, monkeypatch):
+    monkeypatch.setattr("review.queue.COUNT_CAP", 2)
+    for _ in range(4):
+        make_pair(author=alice, category=open_qa)
+    response = as_bob.get(reverse("review:queue"))
+    assert response.context["summary"].waiting == 3
+    assert '<div class="stat">2+</div>' in response.content.decode()

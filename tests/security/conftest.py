@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.test import Client, override_settings
-from django.utils import timezone
 
 from annotation.findings import Finding as Found
 from annotation.flags import findings_record
@@ -39,9 +38,9 @@ from exports.building import release_build
 from exports.models import Release, ReleaseFile
 from exports.services import release_create
 from people.invites import invite_link
-from review.models import Claim, EditProposal, InProgress, Review
+from review.models import EditProposal, InProgress, Lease, Review
 from tests.factories import make_pair, make_user
-from tests.review.conftest import decide, edited, lease
+from tests.review.conftest import decide, edited, lease, lease_edit
 
 PERSONAS = ("anon", "carol", "alice", "dan", "bob", "rita", "ada")
 
@@ -51,7 +50,7 @@ WATCHED: tuple[type[models.Model], ...] = (
     Draft,
     Revision,
     Review,
-    Claim,
+    Lease,
     EditProposal,
     InProgress,
     AuditEvent,
@@ -207,20 +206,6 @@ def build_world() -> World:
     _pair(world, "dan_draft_b", author="dan", category=b_open, status=S.DRAFT)
     _pair(world, "dan_approved_b", author="dan", category=b_open, status=S.APPROVED)
 
-    # Claims: bob holds one of alice's pairs, rita one of dan's.
-    lease(
-        _pair(world, "alice_held_bob", author="alice", category=a_open, status=S.SUBMITTED),
-        users["bob"],
-    )
-    lease(
-        _pair(world, "dan_held_rita", author="dan", category=a_open, status=S.SUBMITTED),
-        users["rita"],
-    )
-    lease(
-        _pair(world, "dan_held_bob_b", author="dan", category=b_open, status=S.SUBMITTED),
-        users["bob"],
-    )
-
     # Edit proposals by bob: one that rita holds, one that nobody holds.
     for key, holder in (("bob_edit", "rita"), ("bob_edit_free", None)):
         pair = _pair(world, f"{key}_pair", author="dan", category=a_open, status=S.SUBMITTED)
@@ -228,12 +213,20 @@ def build_world() -> World:
         decide(pair, users["bob"], "approve_with_edit", edit=edited(pair, response=response))
         proposal = EditProposal.objects.get(pair=pair)
         if holder:
-            EditProposal.objects.filter(pk=proposal.pk).update(
-                claimed_by=users[holder],
-                claim_expires_at=timezone.now() + timezone.timedelta(minutes=15),
-            )
+            lease_edit(proposal, users[holder])
         proposal.refresh_from_db()
         world.objects[key] = proposal
+
+    # Leases, one per reviewer (so after bob's decisions above): bob holds one of alice's
+    # pairs, rita one of dan's in the other dataset.
+    lease(
+        _pair(world, "alice_held_bob", author="alice", category=a_open, status=S.SUBMITTED),
+        users["bob"],
+    )
+    lease(
+        _pair(world, "dan_held_rita", author="dan", category=b_open, status=S.SUBMITTED),
+        users["rita"],
+    )
 
     # Open prompts: alice's, dan's in each dataset, and one already taken.
     _prompt(world, "alice_prompt", author="alice", category=a_open)

@@ -137,7 +137,6 @@ PAIR_OWN = {"alice_free": {"alice"}, "dan_free": {"dan"}, "unknown_pair": NOBODY
 HELD = {
     "alice_held_bob": {"bob"},
     "dan_held_rita": {"rita"},
-    "dan_held_bob_b": {"bob"},
     "dan_free": NOBODY,
     "alice_draft": NOBODY,
     "unknown_pair": NOBODY,

@@ -33,6 +33,7 @@ SCRUBBED = {
     "AXES_ENABLED",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
@@ -110,6 +111,8 @@ def test_every_response_carries_the_security_headers(production, response):
     headers = production[response]
     hsts = headers["Strict-Transport-Security"]
     assert hsts and "max-age=31536000" in hsts and "includeSubDomains" in hsts
+    # Preloading is the deployment's choice (SECURE_HSTS_PRELOAD), never a default.
+    assert "preload" not in hsts
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"

@@ -16,7 +16,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from annotation.assignment import assignment_skip
 from annotation.drafts import DraftText, draft_save
@@ -32,7 +31,7 @@ from exports.services import release_create
 from people.invites import invite_link
 from review.models import EditProposal
 from tests.factories import make_pair, make_user
-from tests.review.conftest import decide, edited, lease
+from tests.review.conftest import decide, edited, lease, lease_edit
 from tests.security.conftest import csp_problems, rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +164,6 @@ def build_evil() -> dict:
     )
     pair_submit(pair=revised, by=people["alice"])
     revised.refresh_from_db()
-    lease(revised, people["bob"])
     objects["revised"] = revised
 
     changes = pair("alice", S.SUBMITTED, 3)
@@ -191,11 +189,10 @@ def build_evil() -> dict:
         comment=f"Edit note {EVIL}",
         edit=edited(proposed, response=f"Edited: {EVIL} {IMG}"),
     )
-    EditProposal.objects.filter(pair=proposed).update(
-        claimed_by=people["rita"],
-        claim_expires_at=timezone.now() + timezone.timedelta(minutes=15),
-    )
     objects["proposal"] = EditProposal.objects.get(pair=proposed)
+    lease_edit(objects["proposal"], people["rita"])
+    # bob's own lease last: a reviewer holds one pair at a time, and bob decided above.
+    lease(revised, people["bob"])
 
     # mallory's open question, and one alice took from them.
     for n in (7, 8):
