@@ -4,6 +4,7 @@ Everything here is a selector: it reads, never changes. Lists are aggregated or 
 in the database so a page costs the same few queries however many pairs there are.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -18,6 +19,23 @@ EXCERPT_CHARS = 200
 
 # The author has something to do: a reviewer asked for changes, or writing is unfinished.
 NEEDS_ATTENTION = (S.CHANGES_REQUESTED, S.DRAFT)
+
+
+def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
+    """The pairs a release of ``dataset`` ships (optionally only ``categories``): the rule.
+
+    A pair ships its approved revision, never one under review: an approved pair whose
+    author submitted an improvement is back under review with its approved revision still
+    set, and keeps shipping that. Only a retraction takes it out. The category is the
+    approved revision's, since that is the text that ships. Unordered.
+    """
+    pairs = Pair.objects.filter(dataset=dataset, approved_revision__isnull=False).exclude(
+        status=S.RETRACTED
+    )
+    categories = sorted(set(categories))
+    if categories:
+        pairs = pairs.filter(approved_revision__category__slug__in=categories)
+    return pairs.order_by()
 
 
 def author_pairs(
