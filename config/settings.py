@@ -252,13 +252,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Deployments (and test runs) sharing one Redis database keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Without a broker (make run) a release is built on a thread of the web process after the
+# request, so the page shows its progress as under a worker; tests build in the request.
+HANDWRITTEN_BUILD_IN_BACKGROUND = env_bool(
+    "RELEASE_BUILD_IN_BACKGROUND", not REDIS_URL and not TESTING
+)
 # A release build is killed after this long; the broker hands an unacknowledged task to
 # another worker after its visibility timeout, which must therefore be longer (or a live
 # build would be delivered twice), and short enough that a build whose worker was killed
 # is redelivered and finished without a person.
 HANDWRITTEN_RELEASE_TIME_LIMIT = env_int("RELEASE_TIME_LIMIT_SECONDS", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", HANDWRITTEN_RELEASE_TIME_LIMIT + 300)
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", HANDWRITTEN_RELEASE_TIME_LIMIT + 300
+    ),
+    # How often a worker looks for such tasks, every time it looks (kombu scans only every
+    # tenth look by default, ten times slower).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_SECONDS", 60),
+    "unacked_restore_throttle": 1,
 }
 # Where builds keep their files until they are stored; one directory per build, removed
 # by the next build of the release or by the sweep at the start of any build. Test runs,

@@ -2,10 +2,11 @@
 
 The rows are the release's entries (recorded in one statement, see
 :mod:`exports.selection`) with the revision each ships and the pair's reviews: one
-query, read in keyset pages of ``PAGE_ROWS`` so that the connection is free between
-pages for the build's heartbeat, and handed on ``BLOCK_ROWS`` at a time, which bounds
-the memory whatever the size of the release. Entries and revisions never change, so
-the pages add up to one consistent set of rows.
+query, read ``BLOCK_ROWS`` at a time through a server-side cursor, so the memory is that
+of a block whatever the size of the release. On PostgreSQL outside a transaction the
+cursor is WITH HOLD: the database computes the rows first, and the connection is free
+between blocks for the build's heartbeat. (Keyset pages went quadratic: with the
+entries' statistics stale, each page sorted every remaining row.)
 """
 
 import json
@@ -21,7 +22,6 @@ from exports.models import Release, ReleaseEntry
 from review.models import Review
 
 BLOCK_ROWS = 1000
-PAGE_ROWS = 20_000
 
 # Column name -> the entry's field it is read from.
 FIELDS = {
@@ -99,16 +99,6 @@ def release_rows(*, release: Release) -> Iterator[Block]:
     """Every row of ``release``, in pair order, a block at a time."""
     entries = ReleaseEntry.objects.filter(release=release).annotate(reviews=_reviews())
     names = list(FIELDS)
-    after = 0
-    while True:
-        page = (
-            entries.filter(pair_id__gt=after).order_by("pair_id").values_list(*FIELDS.values())
-        )[:PAGE_ROWS]
-        rows = page.iterator(chunk_size=BLOCK_ROWS)
-        fetched = 0
-        while block := list(islice(rows, BLOCK_ROWS)):
-            fetched += len(block)
-            after = block[-1][0]
-            yield Block(dict(zip(names, map(list, zip(*block, strict=True)), strict=True)))
-        if fetched < PAGE_ROWS:
-            return
+    rows = entries.order_by("pair_id").values_list(*FIELDS.values()).iterator(BLOCK_ROWS)
+    while block := list(islice(rows, BLOCK_ROWS)):
+        yield Block(dict(zip(names, map(list, zip(*block, strict=True)), strict=True)))

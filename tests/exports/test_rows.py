@@ -74,8 +74,7 @@ def test_lines_are_what_json_dumps_writes(release, tmp_path):
 
 def test_any_paging_and_blocking_gives_the_same_bytes(release, tmp_path, monkeypatch):
     whole = _written(release, tmp_path / "whole")
-    # Pages of two rows and blocks of one: the keyset and the block edges.
-    monkeypatch.setattr(rows, "PAGE_ROWS", 2)
+    # Blocks of one row: the keyset's edges.
     monkeypatch.setattr(rows, "BLOCK_ROWS", 1)
     assert [len(block) for block in release_rows(release=release)] == [1] * len(TEXTS)
     assert _written(release, tmp_path / "paged") == whole
@@ -85,7 +84,6 @@ def test_any_paging_and_blocking_gives_the_same_bytes(release, tmp_path, monkeyp
 
 
 def test_progress_is_reported_between_blocks_while_the_connection_is_usable(release, monkeypatch):
-    monkeypatch.setattr(rows, "PAGE_ROWS", 2)
     monkeypatch.setattr(rows, "BLOCK_ROWS", 1)
     seen = []
 
