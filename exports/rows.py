@@ -15,8 +15,8 @@ from functools import cached_property
 from itertools import islice
 from json.encoder import encode_basestring
 
-from django.db.models import Aggregate, OuterRef, Subquery, TextField
-from django.db.models.functions import JSONArray
+from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast, JSONArray
 
 from exports.models import Release, ReleaseEntry
 from review.models import Review
@@ -34,8 +34,8 @@ FIELDS = {
     "context": "revision__context",
     "response": "revision__response",
     "source_url": "revision__source_url",
-    "created_at": "pair__created_at",
-    "approved_at": "pair__approved_at",
+    "created_at": "created_text",
+    "approved_at": "approved_text",
     "author": "pair__author_id",
     "typed_chars": "revision__typed_chars",
     "pasted_chars": "revision__pasted_chars",
@@ -69,6 +69,18 @@ def _reviews() -> Subquery:
     )
 
 
+def _text(field: str) -> Cast:
+    """A timestamp as the database's text, "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" in UTC on
+    both databases: Django's loader of PostgreSQL timestamps is Python code, which took
+    3.5 s of an 8 s read of 100k rows for two of them; see :func:`iso_time`."""
+    return Cast(field, output_field=CharField())
+
+
+def iso_time(text: str | None) -> str | None:
+    """The database's text of a UTC timestamp as ISO 8601 to the second."""
+    return None if text is None else f"{text[:10]}T{text[11:19]}Z"
+
+
 class Block:
     """``len(block)`` consecutive rows as columns: ``block["response"]`` is a list of
     every row's response. ``block.json(name)`` is the column as JSON strings, escaped
@@ -97,7 +109,11 @@ class Block:
 
 def release_rows(*, release: Release) -> Iterator[Block]:
     """Every row of ``release``, in pair order, a block at a time."""
-    entries = ReleaseEntry.objects.filter(release=release).annotate(reviews=_reviews())
+    entries = ReleaseEntry.objects.filter(release=release).annotate(
+        reviews=_reviews(),
+        created_text=_text("pair__created_at"),
+        approved_text=_text("pair__approved_at"),
+    )
     names = list(FIELDS)
     rows = entries.order_by("pair_id").values_list(*FIELDS.values()).iterator(BLOCK_ROWS)
     while block := list(islice(rows, BLOCK_ROWS)):

@@ -1,11 +1,10 @@
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 from exports.formats import LinesFormat
 from exports.pseudonyms import Pseudonyms
-from exports.rows import Block
+from exports.rows import Block, iso_time
 
 LINE = (
     '{"id": "%s", "revision_id": %d, "revision": %d, "category": %s, "instruction": %s, '
@@ -14,8 +13,8 @@ LINE = (
 )
 
 
-def _time(moment: datetime | None) -> str:
-    return "null" if moment is None else moment.strftime('"%Y-%m-%dT%H:%M:%SZ"')
+def _time(text: str | None) -> str:
+    return "null" if text is None else f'"{iso_time(text)}"'
 
 
 class Full(LinesFormat):
