@@ -191,6 +191,7 @@ RELEASES_STORAGE = (
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
+            "signature_version": "s3v4",
             # A download link is good for this long once an admin has been let through.
             "querystring_expire": env_int("RELEASES_LINK_SECONDS", 300),
         },

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -55,8 +56,8 @@ def _delete_tree(path: str) -> None:
         storage.delete(f"{path}{name}")
     for name in directories:
         _delete_tree(f"{path}{name}/")
-    if hasattr(storage, "location"):
-        # An empty local directory; an object store has none to remove.
+    if isinstance(storage, FileSystemStorage):
+        # The emptied directory; an object store has none.
         storage.delete(path.rstrip("/"))
 
 

@@ -12,6 +12,16 @@ def release_storage() -> Storage:
     return storages["releases"]
 
 
+def download_link(path: str, *, filename: str) -> str | None:
+    """A short-lived link that downloads the stored file directly from an object store, as
+    ``filename``; None for the local disk, whose files the web process streams itself."""
+    storage = release_storage()
+    if not hasattr(storage, "bucket_name"):
+        return None
+    disposition = f'attachment; filename="{filename}"'
+    return storage.url(path, parameters={"ResponseContentDisposition": disposition})
+
+
 class DurableFileSystemStorage(FileSystemStorage):
     """The local disk, where a saved file and the directories leading to it reach the disk
     before ``save`` returns: a release is marked ready only after its files are saved, and

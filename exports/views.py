@@ -24,7 +24,7 @@ from exports.services import (
     release_request,
     release_restart,
 )
-from exports.storage import release_storage
+from exports.storage import download_link, release_storage
 
 
 def _page(request, items):
@@ -95,10 +95,12 @@ def download(request, slug, ref, name):
     if "\x00" in name:
         raise Http404("No such file.")
     file = get_object_or_404(release.files, name=name)
+    filename = f"{archive_name(release)}-{file.name.rsplit('/', 1)[-1]}"
+    link = download_link(file.storage_path, filename=filename)
+    if link is not None:
+        return redirect(link)
     return FileResponse(
-        release_storage().open(file.storage_path, "rb"),
-        as_attachment=True,
-        filename=f"{archive_name(release)}-{file.name.rsplit('/', 1)[-1]}",
+        release_storage().open(file.storage_path, "rb"), as_attachment=True, filename=filename
     )
 
 
