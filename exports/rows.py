@@ -59,11 +59,12 @@ class _JSONGroupArray(Aggregate):
 
 def _reviews() -> Subquery:
     """Each entry's reviews given until its pair's approval, as a JSON array of
-    [reviewer id, decision, helpfulness, correctness, writing] (NULL without reviews)."""
+    [reviewer id, decision, helpfulness, correctness, writing, review id] (NULL without
+    reviews), in no particular order."""
     given = Review.objects.filter(
         pair_id=OuterRef("pair_id"), created_at__lte=OuterRef("pair__approved_at")
     )
-    review = JSONArray("reviewer_id", "decision", "helpfulness", "correctness", "writing")
+    review = JSONArray("reviewer_id", "decision", "helpfulness", "correctness", "writing", "id")
     return Subquery(
         given.order_by().values("pair_id").annotate(array=_JSONGroupArray(review)).values("array")
     )
@@ -103,8 +104,11 @@ class Block:
 
     @cached_property
     def reviews(self) -> list[list[list]]:
-        """Each row's reviews, decoded: [[reviewer id, decision, h, c, w], ...]."""
-        return [json.loads(text) if text else [] for text in self.columns["reviews"]]
+        """Each row's reviews in the order given: [[reviewer id, decision, h, c, w, id]]."""
+        return [
+            sorted(json.loads(text), key=lambda review: review[5]) if text else []
+            for text in self.columns["reviews"]
+        ]
 
 
 def release_rows(*, release: Release) -> Iterator[Block]:

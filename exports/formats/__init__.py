@@ -84,7 +84,18 @@ def write_file(directory: Path, name: str, data: bytes) -> WrittenFile:
 
 def formats() -> list[type[Format]]:
     """Every format, in the order they finish (the manifest, which lists them, last)."""
-    from exports.formats import alpaca, card, changelog, dolly, full, manifest, messages, parquet
+    from exports.formats import (
+        alpaca,
+        card,
+        changelog,
+        dolly,
+        full,
+        manifest,
+        messages,
+        parquet,
+        preference,
+        stats,
+    )
 
     return [
         dolly.Dolly,
@@ -92,6 +103,8 @@ def formats() -> list[type[Format]]:
         messages.Messages,
         alpaca.Alpaca,
         parquet.Parquet,
+        preference.Preference,
+        stats.Stats,
         changelog.Changelog,
         card.Card,
         manifest.Manifest,

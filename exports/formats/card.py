@@ -37,7 +37,7 @@ SIZES = [
     (10_000_000, "1M<n<10M"),
 ]
 # Files that load as a configuration of their own (load_dataset(release_dir, name)).
-CONFIGS = {"preference.jsonl": "preference"}
+CONFIGS = {"data/preference.parquet": "preference"}
 
 
 def size_category(total: int) -> str:
@@ -88,6 +88,7 @@ class Card(Format):
             "changes": facts.changes,
             "previous": facts.previous,
             "stats": facts.stats,
+            "has_preference": any(f.name in CONFIGS for f in facts.files),
         }
         text = render_to_string("exports/card.md", context)
         return [write_file(self.directory, self.name, text.encode("utf-8"))]

@@ -115,6 +115,9 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
     if chosen := release.filters.get("categories"):
         line(f"Categories: {', '.join(chosen)}.")
         line()
+    if any(f.name == "preference.jsonl" for f in facts.files):
+        line("With preference.jsonl: a preference pair from every accepted edit.")
+        line()
     if previous is None:
         line(f"First release: {facts.total} pairs.")
         return None

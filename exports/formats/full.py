@@ -9,8 +9,10 @@ from exports.rows import Block, iso_time
 LINE = (
     '{"id": "%s", "revision_id": %d, "revision": %d, "category": %s, "instruction": %s, '
     '"context": %s, "response": %s, "source_url": %s, "created_at": %s, "approved_at": %s, '
-    '"author": "%s", "reviewers": %s, "review_count": %d, "split": "%s"}\n'
+    '"author": "%s", "reviewers": %s, "review_count": %d, "split": "%s", "reviews": %s, '
+    '"typed_chars": %d, "pasted_chars": %d, "active_seconds": %d}\n'
 )
+REVIEW = ("reviewer", "decision", "helpfulness", "correctness", "writing")
 
 
 def _time(text: str | None) -> str:
@@ -19,7 +21,9 @@ def _time(text: str | None) -> str:
 
 class Full(LinesFormat):
     """Dolly plus everything needed to trace a row back to its pair and its review:
-    ids, revision, times, the pseudonymous author and reviewers (each once, sorted)."""
+    ids, revision, times, the pseudonymous author and reviewers (each once, sorted), each
+    review's decision and scores (in the order given), and how the text was written
+    (characters typed and pasted, seconds of active writing)."""
 
     name = "full.jsonl"
 
@@ -39,8 +43,21 @@ class Full(LinesFormat):
             map(names.__getitem__, block["author"]),
             block.reviews,
             block["split"],
+            block["typed_chars"],
+            block["pasted_chars"],
+            block["active_seconds"],
             strict=True,
         )
-        for *row, reviews, split in rows:
+        for *row, reviews, split, typed, pasted, active in rows:
             reviewers = json.dumps(sorted({names[review[0]] for review in reviews}))
-            yield LINE % (*row, reviewers, len(reviews), split)
+            given = [dict(zip(REVIEW, (names[r[0]], *r[1:5]), strict=True)) for r in reviews]
+            yield LINE % (
+                *row,
+                reviewers,
+                len(reviews),
+                split,
+                json.dumps(given, ensure_ascii=False),
+                typed,
+                pasted,
+                active,
+            )

@@ -82,8 +82,13 @@ def test_full_jsonl_traces_each_row(release, alice, bob, rita):
         assert list(row) == [
             "id", "revision_id", "revision", "category", "instruction", "context", "response",
             "source_url", "created_at", "approved_at", "author", "reviewers", "review_count",
-            "split",
+            "split", "reviews", "typed_chars", "pasted_chars", "active_seconds",
         ]  # fmt: skip
+        assert (row["typed_chars"], row["pasted_chars"], row["active_seconds"]) == (
+            revision.typed_chars,
+            revision.pasted_chars,
+            revision.active_seconds,
+        )
         assert row["id"] == str(pair.public_id)
         assert (row["revision_id"], row["revision"]) == (revision.pk, revision.number)
         assert {k: row[k] for k in ("instruction", "context", "response")} == text
@@ -93,6 +98,12 @@ def test_full_jsonl_traces_each_row(release, alice, bob, rita):
         assert row["split"] == split_of(str(pair.public_id), 0.5)
     assert rows[0]["reviewers"] == sorted([pseudonym(bob.pk), pseudonym(rita.pk)])
     assert rows[0]["review_count"] == 2
+    # Every review in the order given, its reviewer pseudonymised.
+    assert rows[0]["reviews"] == [
+        {"reviewer": pseudonym(reviewer.pk), "decision": "approve", "helpfulness": None,
+         "correctness": None, "writing": None}
+        for reviewer in (bob, rita)
+    ]  # fmt: skip
     assert rows[1]["reviewers"] == [pseudonym(bob.pk)]
     assert rows[1]["review_count"] == 1
 

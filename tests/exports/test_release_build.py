@@ -20,6 +20,7 @@ DATA_FILES = [
     "dolly.jsonl",
     "full.jsonl",
     "messages.jsonl",
+    "stats.json",
 ]
 
 

@@ -147,7 +147,7 @@ def test_the_worker_builds_a_requested_release(real_worker, dolly, open_qa, alic
     assert (release.version, release.attempts, release.total_count) == (1, 1, 3)
     assert release.rows_written == release.rows_total == 3
     assert read(release, "dolly.jsonl").count(b"\n") == 3
-    assert release.files.count() == 9
+    assert release.files.count() == 10
 
 
 @pytest.fixture
