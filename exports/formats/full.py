@@ -1,4 +1,3 @@
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,7 +11,12 @@ LINE = (
     '"author": "%s", "reviewers": %s, "review_count": %d, "split": "%s", "reviews": %s, '
     '"typed_chars": %d, "pasted_chars": %d, "active_seconds": %d}\n'
 )
-REVIEW = ("reviewer", "decision", "helpfulness", "correctness", "writing")
+# A review as JSON: its fields are a pseudonym (hex), a decision (a slug) and scores.
+REVIEW = '{"reviewer": "%s", "decision": "%s", "helpfulness": %s, "correctness": %s, "writing": %s}'
+
+
+def _number(score: int | None) -> str:
+    return "null" if score is None else str(score)
 
 
 def _time(text: str | None) -> str:
@@ -49,14 +53,18 @@ class Full(LinesFormat):
             strict=True,
         )
         for *row, reviews, split, typed, pasted, active in rows:
-            reviewers = json.dumps(sorted({names[review[0]] for review in reviews}))
-            given = [dict(zip(REVIEW, (names[r[0]], *r[1:5]), strict=True)) for r in reviews]
+            # Formatted here rather than by json.dumps, a third of this format's time.
+            reviewers = ", ".join(sorted({f'"{names[review[0]]}"' for review in reviews}))
+            given = ", ".join(
+                REVIEW % (names[r[0]], r[1], _number(r[2]), _number(r[3]), _number(r[4]))
+                for r in reviews
+            )
             yield LINE % (
                 *row,
-                reviewers,
+                f"[{reviewers}]",
                 len(reviews),
                 split,
-                json.dumps(given, ensure_ascii=False),
+                f"[{given}]",
                 typed,
                 pasted,
                 active,

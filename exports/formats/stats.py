@@ -1,5 +1,5 @@
 """stats.json: what the release is made of: pairs per category and split, and the lengths
-of the texts (characters and words) and the review scores, per category.
+of the texts (characters) and the review scores, per category.
 
 Lengths are summed and counted into fixed buckets as the rows go, so the memory does not
 grow with the release."""
@@ -14,43 +14,36 @@ from exports.rows import Block
 
 FIELDS = ("instruction", "context", "response")
 SCORES = ("helpfulness", "correctness", "writing")
-# Upper bounds of the length buckets, in characters: 0, 1-16, 17-32, ... 16385 and over.
-BUCKETS = [0, *(2**n for n in range(4, 15))]
+# Length buckets by powers of two: "0", "1", "2-3", "4-7", ..., by a length's bit_length.
+BUCKETS = 17
 
 
-def _bucket(length: int) -> int:
-    for index, bound in enumerate(BUCKETS):
-        if length <= bound:
-            return index
-    return len(BUCKETS)
+def _label(bits: int) -> str:
+    if bits <= 1:
+        return str(bits)
+    low, high = 2 ** (bits - 1), 2**bits - 1
+    return f"{low}-{high}" if bits < BUCKETS - 1 else f"{low}+"
 
 
 class _Lengths:
     def __init__(self) -> None:
-        self.count = self.chars = self.words = 0
-        self.longest = 0
-        self.buckets = [0] * (len(BUCKETS) + 1)
+        self.count = self.chars = self.longest = 0
+        self.buckets = [0] * BUCKETS
 
     def add(self, texts: list[str]) -> None:
-        for text in texts:
-            length = len(text)
-            self.chars += length
-            self.words += len(text.split())
-            self.longest = max(self.longest, length)
-            self.buckets[_bucket(length)] += 1
-        self.count += len(texts)
+        lengths = list(map(len, texts))
+        if lengths:
+            self.chars += sum(lengths)
+            self.longest = max(self.longest, *lengths)
+            for length in lengths:
+                self.buckets[min(length.bit_length(), BUCKETS - 1)] += 1
+            self.count += len(lengths)
 
     def figures(self) -> dict:
-        labels = [
-            "0",
-            *(f"{low + 1}-{high}" for low, high in zip(BUCKETS, BUCKETS[1:], strict=False)),
-        ]
-        labels.append(f"{BUCKETS[-1] + 1}+")
         return {
             "mean_chars": round(self.chars / self.count, 1) if self.count else 0,
-            "mean_words": round(self.words / self.count, 1) if self.count else 0,
             "max_chars": self.longest,
-            "chars_histogram": dict(zip(labels, self.buckets, strict=True)),
+            "chars_histogram": {_label(b): n for b, n in enumerate(self.buckets) if n},
         }
 
 

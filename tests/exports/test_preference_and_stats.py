@@ -66,8 +66,10 @@ def test_stats_count_lengths_and_scores_per_category(dolly, open_qa, closed_qa, 
     open_ = stats["categories"]["open_qa"]
     assert open_["pairs"] == 2
     response = open_["lengths"]["response"]
-    assert response["mean_words"] == 3.0 and response["max_chars"] == len("Four words in here.")
-    assert sum(response["chars_histogram"].values()) == 2
-    assert stats["categories"]["closed_qa"]["lengths"]["context"]["mean_words"] == 5.0
+    assert response["mean_chars"] == (len("Four words in here.") + len("Two words")) / 2
+    assert response["max_chars"] == len("Four words in here.")
+    assert response["chars_histogram"] == {"16-31": 1, "8-15": 1}
+    context = stats["categories"]["closed_qa"]["lengths"]["context"]
+    assert context["mean_chars"] == len("A context of six words.")
     card = read(release, "README.md").decode()
     assert "## Lengths" in card and "| open_qa | 2 | " in card
