@@ -28,19 +28,23 @@ from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.checks import text_problem
+from annotation.findings import Finding as Found
+from annotation.findings import credential_messages, findings_scan
+from annotation.flags import finding_rows
 from annotation.models import (
     Category,
     Dataset,
     Draft,
+    Finding,
     Pair,
     Revision,
     content_hash,
     instruction_key,
 )
+from people.accounts import IMPORTER, system_user
 
 FIELDS = ("instruction", "context", "response", "category")
 IMPORT_STATUSES = (Pair.Status.SUBMITTED, Pair.Status.APPROVED)
-IMPORTER_USERNAME = "importer"
 MAX_LINE_BYTES = 1_000_000
 MAX_REPORTED_ERRORS = 50
 BATCH_ROWS = 2_000
@@ -66,6 +70,8 @@ class Record:
     response: str
     category: Category
     key: str
+    # Personal data in the text, recorded unconfirmed: such a pair ships once confirmed.
+    findings: tuple[Found, ...] = ()
 
     @property
     def size(self) -> int:
@@ -179,7 +185,16 @@ def _parse(
         problem = _policy_problem(category, values)
         if problem:
             return problem
-    return Record(category=category, key=instruction_key(values["instruction"]), **values)
+    found = findings_scan(text_fields=values)
+    refused = credential_messages(findings=found, text_fields=values)
+    if refused:
+        return "; ".join(f"{name}: {message}" for name, message in refused)
+    return Record(
+        category=category,
+        key=instruction_key(values["instruction"]),
+        findings=tuple(found),
+        **values,
+    )
 
 
 def _policy_problem(category: Category, values: dict[str, str]) -> str | None:
@@ -314,15 +329,18 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
     Draft.objects.bulk_create(
         Draft(pair=pair, **fields) for pair, fields in zip(pairs, text, strict=True)
     )
+    Finding.objects.bulk_create(
+        row
+        for revision_id, record in zip(revision_ids, batch, strict=True)
+        for row in finding_rows(revision_id=revision_id, found=record.findings)
+    )
 
 
 def importer_user() -> User:
-    """The system account that authors imported pairs by default: no roles, no password."""
-    user, created = User.objects.get_or_create(username=IMPORTER_USERNAME)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    """The system account that authors imported pairs by default, made by people's
+    migration (no password, inactive): never created here, so no one can register the
+    name first and own what is imported."""
+    return system_user(IMPORTER)
 
 
 def pairs_import(
