@@ -12,11 +12,12 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 
+from annotation.flags import unshippable_findings
 from exports.attempts import (
     BUSY,
     DONE,
@@ -36,11 +37,17 @@ from exports.selection import entries_record
 logger = logging.getLogger(__name__)
 
 
+# Pairs left out for an unconfirmed finding that a release lists (by id and kinds).
+LEFT_OUT_LISTED = 100
+
+
 @dataclass
 class Written:
     total: int
     # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
     counts: dict
+    # [{"id": public id, "kinds": [...]}, ...]: at most LEFT_OUT_LISTED, then "more".
+    left_out: list = field(default_factory=list)
 
 
 def write_rows(
@@ -84,6 +91,19 @@ def build_directory(release_id: int) -> Path:
     return directory
 
 
+def _left_out(release: Release) -> list:
+    """The pairs the release leaves out for an unconfirmed finding, logged and listed by
+    id and kind, never the value."""
+    categories = release.filters.get("categories") or ()
+    found = unshippable_findings(
+        dataset=release.dataset, categories=categories, limit=LEFT_OUT_LISTED + 1
+    )
+    for public_id, kinds in found[:LEFT_OUT_LISTED]:
+        logger.warning("Release %s leaves out pair %s: %s.", release.pk, public_id, kinds)
+    listed = [{"id": str(public_id), "kinds": kinds} for public_id, kinds in found]
+    return listed[:LEFT_OUT_LISTED] + ([{"more": True}] if len(found) > LEFT_OUT_LISTED else [])
+
+
 def release_build(
     *, release_id: int, on_progress: Callable[[Release], None] | None = None
 ) -> Release | str:
@@ -117,6 +137,7 @@ def _build(attempt: Attempt, directory: Path, on_progress) -> Release:
     release = attempt.release
     heartbeat = Heartbeat(attempt)
     heartbeat.start(entries_record(release=release))
+    left_out = _left_out(release)
 
     def progress(written: int) -> None:
         if heartbeat(written) and on_progress is not None:
@@ -127,6 +148,7 @@ def _build(attempt: Attempt, directory: Path, on_progress) -> Release:
         for format_ in formats():
             opened.append(format_(directory))
         written = write_rows(release=release, into=opened, on_progress=progress)
+        written.left_out = left_out
         heartbeat(written.total, force=True)
         return publish(attempt=attempt, directory=directory, formats=opened, written=written)
     except BaseException:

@@ -138,7 +138,11 @@ def _publish(attempt: Attempt, formats: Sequence[Format], written, prefix: str) 
             locked.state = Release.State.READY
             locked.total_count = written.total
             changes = facts.changes
-            locked.counts = {**written.counts, "changes": vars(changes) if changes else None}
+            locked.counts = {
+                **written.counts,
+                "changes": vars(changes) if changes else None,
+                "left_out": written.left_out,
+            }
             locked.rows_total = locked.rows_written = written.total
             locked.finished_at = facts.built_at
             locked.save()
