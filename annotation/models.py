@@ -3,8 +3,15 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
+
+# Full-text search over a revision (moderation's search): the fields and the text search
+# configuration, which the GIN index below and every search query must use alike.
+SEARCH_FIELDS = ("instruction", "context", "response")
+SEARCH_CONFIG = "english"
 
 
 class Dataset(models.Model):
@@ -241,6 +248,7 @@ class Revision(models.Model):
         AUTHOR_REVISION = "author_revision", "Author revision"
         ACCEPTED_EDIT = "accepted_edit", "Accepted edit"
         IMPORTED = "imported", "Imported"
+        MOVED = "moved", "Moved by an admin"
 
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -267,7 +275,11 @@ class Revision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pair", "number"], name="revision_unique_number")
         ]
-        indexes = [models.Index(fields=["instruction_key"])]
+        indexes = [
+            models.Index(fields=["instruction_key"]),
+            # PostgreSQL only (the migration skips it elsewhere).
+            GinIndex(SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG), name="revision_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pair_id} r{self.number}"

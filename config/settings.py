@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "annotation",
     "review",
     "exports",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
