@@ -7,6 +7,7 @@ SECRET_KEY.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -265,8 +266,32 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Release files: on the local disk under MEDIA_ROOT, or, with RELEASES_BUCKET, in any
+# S3-compatible object store that web and workers on separate hosts both reach.
+RELEASES_BUCKET = env_str("RELEASES_BUCKET")
+RELEASES_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RELEASES_BUCKET,
+            "endpoint_url": env_str("RELEASES_ENDPOINT_URL") or None,
+            "access_key": env_str("RELEASES_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("RELEASES_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("RELEASES_REGION") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+            # A download link is good for this long once an admin has been let through.
+            "querystring_expire": env_int("RELEASES_LINK_SECONDS", 300),
+        },
+    }
+    if RELEASES_BUCKET
+    else {"BACKEND": "exports.storage.DurableFileSystemStorage"}
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "releases": RELEASES_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -330,6 +355,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Deployments (and test runs) sharing one Redis database keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Without a broker (make run) a release is built on a thread of the web process after the
+# request, so the page shows its progress as under a worker; tests build in the request.
+HANDWRITTEN_BUILD_IN_BACKGROUND = env_bool(
+    "RELEASE_BUILD_IN_BACKGROUND", not REDIS_URL and not TESTING
+)
+# A release build is killed after this long; the broker hands an unacknowledged task to
+# another worker after its visibility timeout, which must therefore be longer (or a live
+# build would be delivered twice), and short enough that a build whose worker was killed
+# is redelivered and finished without a person.
+HANDWRITTEN_RELEASE_TIME_LIMIT = env_int("RELEASE_TIME_LIMIT_SECONDS", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", HANDWRITTEN_RELEASE_TIME_LIMIT + 300
+    ),
+    # How often a worker looks for such tasks, every time it looks (kombu scans only every
+    # tenth look by default, ten times slower).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_SECONDS", 60),
+    "unacked_restore_throttle": 1,
+}
+# Where builds keep their files until they are stored; one directory per build, removed
+# by the next build of the release or by the sweep at the start of any build. Test runs,
+# each with a database of its own, must not sweep each other's: a directory per process.
+HANDWRITTEN_BUILD_DIR = Path(
+    env_str("RELEASE_BUILD_DIR")
+    or Path(tempfile.gettempdir())
+    / (f"handwritten-builds-test-{os.getpid()}" if TESTING else "handwritten-builds")
+)
 
 # What a pair may hold, in characters.
 HANDWRITTEN_LIMITS = {

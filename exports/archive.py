@@ -8,9 +8,8 @@ streams the same bytes.
 import zipfile
 from collections.abc import Iterator
 
-from django.core.files.storage import default_storage
-
 from exports.models import Release
+from exports.storage import release_storage
 
 CHUNK = 1 << 20
 # Parquet is compressed already; deflating it again only costs time.
@@ -51,7 +50,7 @@ def zip_chunks(release: Release) -> Iterator[bytes]:
             )
             info.file_size = file.bytes  # lets zipfile choose ZIP64 up front for huge files
             with (
-                default_storage.open(file.storage_path, "rb") as source,
+                release_storage().open(file.storage_path, "rb") as source,
                 archive.open(info, "w") as target,
             ):
                 while chunk := source.read(CHUNK):

@@ -1,145 +1,107 @@
-"""Building a release: stream the shipped rows once into every format, then publish.
+"""Building a release, the whole path in one place.
 
-:func:`export` is a generator: it yields the number of rows written so far and returns
-what it wrote. The Celery task and the ``build_release`` command both run it through
-:func:`release_build`; a benchmark can run it alone with fewer writers.
+1. The attempt claims the release (:mod:`exports.attempts`) and gets one directory of
+   its own for its files, which the next build removes if this one is killed.
+2. The release's entries are recorded in one statement (:mod:`exports.selection`).
+3. Its rows are read once (:mod:`exports.rows`) and every block goes to every format
+   (:mod:`exports.formats`), with progress recorded as they go.
+4. The formats finish their files and the release is published (:mod:`exports.publishing`).
 """
 
-import json
 import logging
 import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.conf import settings
 
-from exports.attempts import BUSY, DONE, Attempt, Heartbeat, Superseded, attempt_fail, attempt_start
-from exports.copying import copy_blocks
-from exports.models import Release
-from exports.parquet import ParquetSplits
-from exports.publishing import discard_attempts, publish
-from exports.recording import EntriesRecorder, can_record_beside
-from exports.rows import python_blocks
-from exports.selection import entries_select
-from exports.writers import (
-    LINE_WRITERS,
-    Block,
-    LinesWriter,
-    Spool,
-    WrittenFile,
+from annotation.flags import unshippable_findings
+from exports.attempts import (
+    BUSY,
+    DONE,
+    Attempt,
+    Heartbeat,
+    Superseded,
+    attempt_fail,
+    attempt_start,
+    is_stale,
 )
+from exports.formats import Format, formats
+from exports.models import Release
+from exports.publishing import discard_attempts, publish
+from exports.rows import release_rows
+from exports.selection import entries_record
 
 logger = logging.getLogger(__name__)
 
 
-def release_blocks(
-    *, release: Release, columns: set[str], snapshot: str | None = None
-) -> Generator[Block, None, None]:
-    """The release's rows in pair-id order, as blocks with ``columns``, in bounded memory:
-    from its entries, or from the ``snapshot`` they are being recorded in."""
-    if connection.vendor == "postgresql":
-        return copy_blocks(release=release, columns=columns, snapshot=snapshot)
-    return python_blocks(release=release, columns=columns)
+# Pairs left out for an unconfirmed finding that a release lists (by id and kinds).
+LEFT_OUT_LISTED = 100
 
 
 @dataclass
-class Export:
-    files: list[WrittenFile]
-    total: int = 0
-    categories: dict[str, int] = field(default_factory=dict)
-    splits: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def counts(self) -> dict:
-        return {"categories": self.categories, "splits": self.splits}
+class Written:
+    total: int
+    # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
+    counts: dict
+    # [{"id": public id, "kinds": [...]}, ...]: at most LEFT_OUT_LISTED, then "more".
+    left_out: list = field(default_factory=list)
 
 
-def export(
-    *,
-    release: Release,
-    directory: Path,
-    writers: tuple[type[LinesWriter], ...] = LINE_WRITERS,
-    parquet: bool = True,
-) -> Generator[int, None, Export]:
-    """Record the entries, write the data files into ``directory``; yields rows written.
-
-    The first yield is the number of rows to write. Later ones come only while nothing is
-    streaming on the connection, so whoever drives this may use it then.
-    """
-    spool = Spool()
-    opened: list[LinesWriter] = []
-    tables: ParquetSplits | None = None
-    recorder: EntriesRecorder | None = None
-    blocks: Generator[Block, None, None] | None = None
-    categories: Counter[bytes] = Counter()
-    splits: Counter[bytes] = Counter({b"train": 0, b"test": 0})
+def write_rows(
+    *, release: Release, into: Sequence[Format], on_progress: Callable[[int], object] = int
+) -> Written:
+    """Every row of the release (its entries, recorded before) to every format."""
+    categories: Counter[str] = Counter()
+    splits: Counter[str] = Counter({"train": 0, "test": 0})
     written = 0
-    columns = {"category", "split"}.union(
-        *(writer.columns() for writer in writers), ParquetSplits.columns() if parquet else ()
-    )
-    try:
-        if can_record_beside():
-            # Its thread connects and takes the snapshot while the files open.
-            recorder = EntriesRecorder(release=release)
-            recorder.start()
-        # Files and threads before the rows, while nothing else runs; inside the try, so
-        # that if a file cannot be opened, whatever was opened before it is closed.
-        opened += (writer(directory, spool=spool) for writer in writers)
-        tables = ParquetSplits(directory) if parquet else None
-        snapshot = None
-        if recorder is not None:
-            snapshot = recorder.snapshot()
-            yield recorder.count()
-        else:
-            yield entries_select(release=release)
-        blocks = release_blocks(release=release, columns=columns, snapshot=snapshot)
-        for block in blocks:
-            for writer in opened:
-                writer.write(block)
-            if tables is not None:
-                tables.write(block)
-            categories.update(block.columns["category"])
-            splits.update(block.columns["split"])
-            written += block.size
-            if block.settled:
-                yield written
-        if recorder is not None and (recorded := recorder.commit()) != written:
-            raise RuntimeError(f"{written} rows written but {recorded} entries recorded.")
-        files = [writer.close() for writer in opened]
-        spool.close()
-        if tables is not None:
-            files += tables.close()
-    except BaseException as exc:
-        if blocks is not None:
-            # Now, not when the traceback goes: ends the statement streaming the rows.
-            blocks.close()
-        spool.abort()
-        for writer in opened:
-            writer.abort()
-        if tables is not None:
-            tables.abort()
-        if recorder is not None and (failure := recorder.abort()) not in (None, exc):
-            raise failure from exc
-        raise
-    yield written
-    return Export(
-        files=files,
+    for block in release_rows(release=release):
+        for format_ in into:
+            format_.write(block)
+        categories.update(block["category"])
+        splits.update(block["split"])
+        written += len(block)
+        on_progress(written)
+    return Written(
         total=written,
-        categories=dict(sorted((json.loads(name), n) for name, n in categories.items())),
-        splits={name.decode(): n for name, n in splits.items()},
+        counts={"categories": dict(sorted(categories.items())), "splits": dict(splits)},
     )
 
 
-def run_export(gen: Generator[int, None, Export], on_progress: Callable[[int], None]) -> Export:
-    """Drive an :func:`export` generator, reporting each yield; returns its result."""
-    while True:
-        try:
-            on_progress(next(gen))
-        except StopIteration as stop:
-            return stop.value
+def build_directory(release_id: int) -> Path:
+    """The attempt's own directory for its files, emptied of whatever a killed build of
+    the same release left; and a sweep of those other releases' builds left."""
+    root = settings.HANDWRITTEN_BUILD_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    ids = {int(path.name.split("-")[1]) for path in root.glob("release-*-*") if path.is_dir()}
+    # A directory whose release is building under a live heartbeat belongs to that build.
+    live = {
+        release.pk
+        for release in Release.objects.filter(pk__in=ids, state=Release.State.BUILDING)
+        if not is_stale(release)
+    }
+    for path in root.glob("release-*-*"):
+        if int(path.name.split("-")[1]) not in live:
+            shutil.rmtree(path, ignore_errors=True)
+    directory = root / f"release-{release_id}-build"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    return directory
+
+
+def _left_out(release: Release) -> list:
+    """The pairs the release leaves out for an unconfirmed finding, logged and listed by
+    id and kind, never the value."""
+    categories = release.filters.get("categories") or ()
+    found = unshippable_findings(
+        dataset=release.dataset, categories=categories, limit=LEFT_OUT_LISTED + 1
+    )
+    for public_id, kinds in found[:LEFT_OUT_LISTED]:
+        logger.warning("Release %s leaves out pair %s: %s.", release.pk, public_id, kinds)
+    listed = [{"id": str(public_id), "kinds": kinds} for public_id, kinds in found]
+    return listed[:LEFT_OUT_LISTED] + ([{"more": True}] if len(found) > LEFT_OUT_LISTED else [])
 
 
 def release_build(
@@ -156,7 +118,7 @@ def release_build(
         return attempt
     if attempt.took_over or attempt.release.attempts > 1:
         discard_attempts(release=attempt.release)
-    directory = Path(tempfile.mkdtemp(prefix=f"release-{release_id}-"))
+    directory = build_directory(release_id)
     try:
         return _build(attempt, directory, on_progress)
     except Superseded:
@@ -174,13 +136,22 @@ def release_build(
 def _build(attempt: Attempt, directory: Path, on_progress) -> Release:
     release = attempt.release
     heartbeat = Heartbeat(attempt)
-    exporting = export(release=release, directory=directory)
-    heartbeat.start(next(exporting))
+    heartbeat.start(entries_record(release=release))
+    left_out = _left_out(release)
 
     def progress(written: int) -> None:
         if heartbeat(written) and on_progress is not None:
             on_progress(release)
 
-    result = run_export(exporting, progress)
-    heartbeat(result.total, force=True)
-    return publish(attempt=attempt, directory=directory, export=result)
+    opened: list[Format] = []
+    try:
+        for format_ in formats():
+            opened.append(format_(directory))
+        written = write_rows(release=release, into=opened, on_progress=progress)
+        written.left_out = left_out
+        heartbeat(written.total, force=True)
+        return publish(attempt=attempt, directory=directory, formats=opened, written=written)
+    except BaseException:
+        for format_ in opened:
+            format_.abort()
+        raise

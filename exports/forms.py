@@ -2,7 +2,8 @@ from django import forms
 
 from annotation.checks import text_problem
 from annotation.models import Dataset
-from exports.selection import DEFAULT_TEST_FRACTION, shipped_pairs
+from annotation.pairs import shipped_pairs
+from exports.selection import DEFAULT_TEST_FRACTION
 
 
 class ReleaseForm(forms.Form):

@@ -89,7 +89,7 @@ class ReleaseFile(models.Model):
     name = models.CharField(max_length=200)
     bytes = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    # Where default_storage keeps it; never derived from a URL.
+    # Where storages["releases"] keeps it; never derived from a URL.
     storage_path = models.CharField(max_length=500)
 
     class Meta:

@@ -1,37 +1,32 @@
 """Publishing a built release: store its files, then make it ready in one transaction.
 
-Files go through ``default_storage`` (local disk under MEDIA_ROOT unless configured
-otherwise) under ``releases/<dataset>/<release id>/<attempt token>/``, a prefix no other
-attempt uses. Only after every file is stored does one transaction, holding the dataset
-row, assign the version, record the files and mark the release ready. If another release
-of the dataset became ready meanwhile, the changelog, card and manifest are written again
-against it before trying again.
+Files go through ``storages["releases"]`` under ``releases/<dataset>/<release id>/<attempt
+token>/``, a prefix no other attempt uses. Only after every file is stored does one
+transaction, holding the dataset row, assign the version, record the files and mark the
+release ready. If another release of the dataset became ready meanwhile, the files that
+describe the release (changelog, card, manifest) are written again before trying again.
 
-The entries were recorded when the build started (the files are written from them). Until
-this transaction they belong to a release that is not ready, which nothing treats as
+Until then the entries belong to a release that is not ready, which nothing treats as
 shipped; a failed or abandoned attempt's entries are deleted with its stored files.
 """
 
-import json
-from dataclasses import asdict
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.models import Dataset
 from exports.attempts import Attempt, Superseded
-from exports.card import CardFacts, card_markdown
-from exports.changelog import changelog_write
+from exports.files import WrittenFile
+from exports.formats import Facts, Format
 from exports.models import Release, ReleaseEntry, ReleaseFile
-from exports.writers import HashingFile, WrittenFile
+from exports.storage import release_storage
 
-MANIFEST = "manifest.json"
-CARD = "README.md"
 PUBLISH_TRIES = 5
 
 
@@ -48,19 +43,22 @@ def release_prefix(release: Release) -> str:
 
 def _store(prefix: str, written: WrittenFile) -> str:
     with open(written.path, "rb") as handle:
-        return default_storage.save(prefix + written.name, _MovableFile(handle, written.path))
+        return release_storage().save(prefix + written.name, _MovableFile(handle, written.path))
 
 
 def _delete_tree(path: str) -> None:
+    storage = release_storage()
     try:
-        directories, files = default_storage.listdir(path)
+        directories, files = storage.listdir(path)
     except FileNotFoundError:
         return
     for name in files:
-        default_storage.delete(f"{path}{name}")
+        storage.delete(f"{path}{name}")
     for name in directories:
         _delete_tree(f"{path}{name}/")
-    default_storage.delete(path.rstrip("/"))
+    if isinstance(storage, FileSystemStorage):
+        # The emptied directory; an object store has none.
+        storage.delete(path.rstrip("/"))
 
 
 def discard_attempts(*, release: Release) -> None:
@@ -71,139 +69,82 @@ def discard_attempts(*, release: Release) -> None:
     _delete_tree(release_prefix(release))
 
 
-def latest_ready(dataset: Dataset) -> Release | None:
-    return (
-        Release.objects.filter(dataset=dataset, state=Release.State.READY)
-        .order_by("-version")
-        .first()
-    )
+def previous_of(release: Release) -> Release | None:
+    """The newest ready release of the same selection: the same dataset and categories."""
+    categories = sorted(release.filters.get("categories") or [])
+    ready = Release.objects.filter(dataset=release.dataset_id, state=Release.State.READY)
+    for candidate in ready.exclude(pk=release.pk).order_by("-version").iterator():
+        if sorted(candidate.filters.get("categories") or []) == categories:
+            return candidate
+    return None
 
 
-def manifest_bytes(
-    *,
-    release: Release,
-    version: int,
-    built_at: datetime,
-    total: int,
-    counts: dict,
-    files: list[WrittenFile],
-    previous: Release | None,
-) -> bytes:
-    manifest = {
-        "dataset": release.dataset.slug,
-        "version": f"v{version}",
-        "built_at": built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "filters": release.filters,
-        "counts": {"total": total, **counts},
-        "files": [
-            {"name": f.name, "bytes": f.bytes, "sha256": f.sha256}
-            for f in sorted(files, key=lambda f: f.name)
-        ],
-        "previous_version": f"v{previous.version}" if previous else None,
-    }
-    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def _latest_version(dataset_id: int) -> int:
+    ready = Release.objects.filter(dataset=dataset_id, state=Release.State.READY)
+    return ready.aggregate(latest=Max("version"))["latest"] or 0
 
 
-def _write(directory: Path, name: str, data: bytes) -> WrittenFile:
-    out = HashingFile(directory / name)
-    out.write(data)
-    return out.result(name)
-
-
-def _metadata(*, attempt: Attempt, directory: Path, export, previous: Release | None):
-    """CHANGELOG.md, README.md and manifest.json for publishing as the next version."""
-    release = attempt.release
-    version = previous.version + 1 if previous else 1
-    built_at = timezone.now()
-    changelog, changes = changelog_write(
-        out=HashingFile(directory / "CHANGELOG.md"),
-        release=release,
-        previous=previous,
-        version=version,
-        total=export.total,
-    )
-    card = _write(
-        directory,
-        CARD,
-        card_markdown(
-            CardFacts(
-                dataset=release.dataset,
-                version=version,
-                built_at=built_at,
-                total=export.total,
-                counts=export.counts,
-                filters=release.filters,
-                notes=release.notes,
-                previous_version=previous.version if previous else None,
-                changes=changes,
-            )
-        ).encode("utf-8"),
-    )
-    listed = [*export.files, changelog, card]
-    manifest = _write(
-        directory,
-        MANIFEST,
-        manifest_bytes(
-            release=release,
-            version=version,
-            built_at=built_at,
-            total=export.total,
-            counts=export.counts,
-            files=listed,
-            previous=previous,
-        ),
-    )
-    return version, built_at, changes, [changelog, card, manifest]
-
-
-def publish(*, attempt: Attempt, directory: Path, export) -> Release:
-    """Store the files of ``export`` and make the release ready; returns the fresh row."""
-    release = attempt.release
-    prefix = f"{release_prefix(release)}{attempt.token}/"
+def publish(*, attempt: Attempt, directory: Path, formats: Sequence[Format], written) -> Release:
+    """Finish every format's files, store them and make the release ready."""
+    prefix = f"{release_prefix(attempt.release)}{attempt.token}/"
     try:
-        return _publish(attempt, directory, export, prefix)
+        return _publish(attempt, formats, written, prefix)
     except BaseException:
         # A superseded or failed attempt leaves nothing behind under its prefix.
         _delete_tree(prefix)
         raise
 
 
-def _publish(attempt: Attempt, directory: Path, export, prefix: str) -> Release:
+def _publish(attempt: Attempt, formats: Sequence[Format], written, prefix: str) -> Release:
     release = attempt.release
-    stored = {f.name: (f, _store(prefix, f)) for f in export.files}
+    stored: dict[str, tuple[WrittenFile, str]] = {}
     for _ in range(PUBLISH_TRIES):
-        previous = latest_ready(release.dataset)
-        version, built_at, changes, metadata = _metadata(
-            attempt=attempt, directory=directory, export=export, previous=previous
+        version, previous = _latest_version(release.dataset_id) + 1, previous_of(release)
+        facts = Facts(
+            release=release,
+            version=version,
+            built_at=timezone.now(),
+            total=written.total,
+            counts=written.counts,
+            previous=previous,
         )
-        for written in metadata:
-            if written.name in stored:
-                default_storage.delete(stored[written.name][1])
-            stored[written.name] = (written, _store(prefix, written))
+        for format_ in formats:
+            facts.files += format_.finish(facts)
+        for file in facts.files:
+            if file.name in stored and stored[file.name][0] != file:
+                release_storage().delete(stored.pop(file.name)[1])
+            if file.name not in stored:
+                stored[file.name] = (file, _store(prefix, file))
         with transaction.atomic():
             Dataset.objects.select_for_update().get(pk=release.dataset_id)
             locked = Release.objects.select_for_update().get(pk=release.pk)
             if locked.state != Release.State.BUILDING or locked.build_token != attempt.token:
                 raise Superseded
-            if latest_ready(release.dataset) != previous:
+            moved = _latest_version(release.dataset_id) + 1 != version
+            if moved or previous_of(release) != previous:
                 continue
             ReleaseFile.objects.bulk_create(
                 ReleaseFile(
                     release=locked,
-                    name=written.name,
-                    bytes=written.bytes,
-                    sha256=written.sha256,
+                    name=file.name,
+                    bytes=file.bytes,
+                    sha256=file.sha256,
                     storage_path=path,
                 )
-                for written, path in stored.values()
+                for file, path in stored.values()
             )
             locked.version = version
             locked.previous = previous
             locked.state = Release.State.READY
-            locked.total_count = export.total
-            locked.counts = {**export.counts, "changes": asdict(changes) if changes else None}
-            locked.rows_total = locked.rows_written = export.total
-            locked.finished_at = built_at
+            locked.total_count = written.total
+            changes = facts.changes
+            locked.counts = {
+                **written.counts,
+                "changes": vars(changes) if changes else None,
+                "left_out": written.left_out,
+            }
+            locked.rows_total = locked.rows_written = written.total
+            locked.finished_at = facts.built_at
             locked.save()
             audit(actor=None, verb="release.publish", obj=locked, version=f"v{version}")
             attempt.release = locked

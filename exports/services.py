@@ -1,6 +1,9 @@
 """What an admin does to releases: ask for one, restart one whose builder died."""
 
-from django.db import transaction
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
 
 from annotation.audit import audit
 from annotation.models import Dataset
@@ -39,7 +42,25 @@ def release_create(
 
 def _enqueue(release: Release) -> None:
     # After commit: the worker must find the row, and must not build a rolled-back one.
-    transaction.on_commit(lambda: build_release.delay(release.pk))
+    if settings.HANDWRITTEN_BUILD_IN_BACKGROUND:
+        transaction.on_commit(lambda: _build_in_background(release.pk))
+    else:
+        transaction.on_commit(lambda: build_release.delay(release.pk))
+
+
+def _build_in_background(release_id: int) -> threading.Thread:
+    """The task, run in this process on a thread of its own: without a broker the request
+    would otherwise wait for the whole build, and its page never show progress."""
+
+    def run() -> None:
+        try:
+            build_release.apply(args=[release_id])
+        finally:
+            connections.close_all()  # the thread's own
+
+    thread = threading.Thread(target=run, name=f"release-{release_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def release_request(

@@ -1,6 +1,7 @@
 """The Celery task: thin. The work is in exports.building, shared with build_release."""
 
 from celery import shared_task
+from django.conf import settings
 
 from exports.attempts import BUSY, STALE_AFTER
 from exports.building import release_build
@@ -9,7 +10,16 @@ from exports.building import release_build
 BUSY_RETRY_SECONDS = max(5, int(STALE_AFTER.total_seconds() / 10))
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+# Acknowledged only once done, and given back to the broker if its worker dies: the broker
+# then hands it to another worker after its visibility timeout (longer than the time
+# limit, see the settings), which takes the stalled build over.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+    time_limit=settings.HANDWRITTEN_RELEASE_TIME_LIMIT,
+)
 def build_release(self, release_id: int) -> str:
     """Build and publish release ``release_id``; a no-op when it is ready or failed."""
     outcome = release_build(release_id=release_id)

@@ -1,17 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from annotation.models import Dataset
+from annotation.pairs import shipped_pairs
 from annotation.roles import ADMIN, role_required
 from exports.archive import archive_name, zip_chunks
 from exports.forms import ReleaseForm
 from exports.models import Release
-from exports.selection import shipped_pairs
 from exports.selectors import (
     attach_latest,
     dataset_releases,
@@ -25,6 +24,7 @@ from exports.services import (
     release_request,
     release_restart,
 )
+from exports.storage import download_link, release_storage
 
 
 def _page(request, items):
@@ -95,10 +95,12 @@ def download(request, slug, ref, name):
     if "\x00" in name:
         raise Http404("No such file.")
     file = get_object_or_404(release.files, name=name)
+    filename = f"{archive_name(release)}-{file.name.rsplit('/', 1)[-1]}"
+    link = download_link(file.storage_path, filename=filename)
+    if link is not None:
+        return redirect(link)
     return FileResponse(
-        default_storage.open(file.storage_path, "rb"),
-        as_attachment=True,
-        filename=f"{archive_name(release)}-{file.name.rsplit('/', 1)[-1]}",
+        release_storage().open(file.storage_path, "rb"), as_attachment=True, filename=filename
     )
 
 

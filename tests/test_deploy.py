@@ -40,23 +40,27 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_compose_runs_web_worker_db_and_redis_with_health_checks():
+def test_compose_runs_web_worker_db_redis_and_an_object_store_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "db", "redis"}
+    assert set(services) == {"web", "worker", "db", "redis", "minio", "minio-bucket"}
     for name, service in services.items():
-        assert "healthcheck" in service, name
+        if name != "minio-bucket":  # a one-shot job that creates the bucket
+            assert "healthcheck" in service, name
+    assert "mc mb --ignore-existing" in services["minio-bucket"]["entrypoint"]
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     assert "migrate" in services["web"]["command"]
     assert "gunicorn" in services["web"]["command"]
     assert "celery" in services["worker"]["command"]
-    assert "pgdata" in compose["volumes"] and "media" in compose["volumes"]
+    assert "pgdata" in compose["volumes"] and "miniodata" in compose["volumes"]
     for name in ("web", "worker"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
-        assert "media:/data/media" in services[name]["volumes"]
+        assert env["RELEASES_ENDPOINT_URL"].endswith("minio:9000}")
+        # Release files live in the object store: web and worker share no volume.
+        assert "volumes" not in services[name]
     assert (ROOT / "Dockerfile").exists()
 
 

@@ -12,7 +12,7 @@ from annotation.pairs import shipped_pairs
 from annotation.submission import pair_retract
 from annotation.workflow import S
 from exports.models import ReleaseEntry
-from exports.selection import entries_select
+from exports.selection import entries_record
 from exports.selection import shipped_pairs as release_rule
 from exports.services import release_create
 from tests.factories import make_pair
@@ -95,5 +95,5 @@ def test_unshippable_findings_stops_at_the_limit(dolly, tmp_path):
 
 def test_a_release_records_no_entry_for_the_pair(dolly, clean, flagged):
     release = release_create(dataset=dolly, by=None, test_fraction=0.1)
-    assert entries_select(release=release) == 1
+    assert entries_record(release=release) == 1
     assert list(ReleaseEntry.objects.values_list("pair_id", flat=True)) == [clean.pk]

@@ -1,7 +1,8 @@
 """Release tests: files land in a temporary MEDIA_ROOT; helpers build real releases."""
 
+import hashlib
+
 import pytest
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from annotation.drafts import DraftText, draft_save
@@ -12,6 +13,7 @@ from config.celery import app as celery_app
 from exports.building import release_build
 from exports.models import Release
 from exports.services import release_create
+from exports.storage import release_storage
 from review.models import Review
 from tests.factories import make_pair
 
@@ -85,6 +87,13 @@ def build(dataset, *, by=None, categories=(), test_fraction=0.1, notes="") -> Re
     return release
 
 
+def split_of(public_id: str, test_fraction: float) -> str:
+    """train or test, as the release's rule puts it, computed here independently: test when
+    the first 64 bits of the sha256 of the public id, as a fraction of 2**64, are below."""
+    digest = hashlib.sha256(public_id.encode("ascii")).digest()
+    return "test" if int.from_bytes(digest[:8], "big") / 2**64 < test_fraction else "train"
+
+
 def read(release: Release, name: str) -> bytes:
-    with default_storage.open(release.files.get(name=name).storage_path, "rb") as handle:
+    with release_storage().open(release.files.get(name=name).storage_path, "rb") as handle:
         return handle.read()

@@ -16,17 +16,17 @@ django.setup()
 
 from celery.__main__ import main  # noqa: E402
 
-from exports import writers  # noqa: E402
+from exports.formats.dolly import Dolly  # noqa: E402
 
 DELAY = float(sys.argv.pop(1))
-real_write = writers.DollyWriter.write
+real_write = Dolly.write
 
 
 def slow_write(self, block):
-    time.sleep(DELAY * block.size)
+    time.sleep(DELAY * len(block))
     return real_write(self, block)
 
 
-writers.DollyWriter.write = slow_write  # forked pool processes inherit the patch
+Dolly.write = slow_write  # forked pool processes inherit the patch
 sys.argv[0] = "celery"
 sys.exit(main())

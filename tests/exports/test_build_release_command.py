@@ -46,14 +46,14 @@ def test_unknown_dataset_is_a_clear_error(dolly):
 
 
 def test_a_failed_build_exits_with_its_error(dolly, open_qa, alice, ada, monkeypatch):
-    from exports import writers
+    from exports.formats.dolly import Dolly
 
     approved_pair(author=alice, category=open_qa, by=ada)
 
     def broken(self, block):
         raise ValueError("cannot encode")
 
-    monkeypatch.setattr(writers.DollyWriter, "write", broken)
+    monkeypatch.setattr(Dolly, "write", broken)
     with pytest.raises(CommandError, match="failed: ValueError: cannot encode"):
         call_command("build_release", "--dataset", "dolly", stderr=StringIO())
     assert Release.objects.get().state == "failed"

@@ -39,16 +39,30 @@ def test_added_removed_and_changed(dolly, open_qa, alice, ada):
     assert second.counts["changes"] == {"added": 1, "removed": 1, "changed": 1}
 
 
-def test_filters_that_drop_pairs_say_so(dolly, open_qa, closed_qa, alice, ada):
-    approved_pair(author=alice, category=open_qa, by=ada)
-    closed = approved_pair(author=alice, category=closed_qa, by=ada)
-    build(dolly)
-    text = _changelog(build(dolly, categories=["open_qa"]))
-    assert f"- {closed.public_id}: no longer shipped" in text
+def test_a_filtered_release_compares_with_the_previous_of_its_own_selection(
+    dolly, open_qa, closed_qa, alice, ada
+):
+    first_open = approved_pair(author=alice, category=open_qa, by=ada)
+    approved_pair(author=alice, category=closed_qa, by=ada)
+    build(dolly)  # v1, every category
+    first = build(dolly, categories=["open_qa"])  # v2
+    text = _changelog(first)
+    # Not "closed_qa removed" against v1: nothing of its own selection came before.
+    assert first.previous is None and first.counts["changes"] is None
+    assert text == "# Changelog: Dolly v2\n\nCategories: open_qa.\n\nFirst release: 1 pairs.\n"
+    build(dolly)  # v3, every category
+    added = approved_pair(author=alice, category=open_qa, by=ada)
+    second = build(dolly, categories=["open_qa"])  # v4
+    assert (second.version, second.previous) == (4, first)
+    assert second.counts["changes"] == {"added": 1, "removed": 0, "changed": 0}
+    text = _changelog(second)
+    assert "Against v2: 1 → 2 pairs." in text and f"- {added.public_id} (revision 1)" in text
+    assert str(first_open.public_id) not in text
+    assert "Filtered to categories: open_qa" in read(second, "README.md").decode()
 
 
 def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monkeypatch):
-    from exports import writers
+    from exports.formats.alpaca import Alpaca
 
     approved_pair(author=alice, category=open_qa, by=ada)
     first = build(dolly)
@@ -56,7 +70,7 @@ def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monk
     def broken(self, block):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writers.AlpacaWriter, "write", broken)
+    monkeypatch.setattr(Alpaca, "write", broken)
     assert build(dolly).state == "failed"
     monkeypatch.undo()
     third = build(dolly)

@@ -11,11 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from exports.changelog import Changes, changelog_write
+from exports.formats import Facts
+from exports.formats.changelog import Changelog, Changes
 from exports.models import ReleaseEntry
-from exports.selection import entries_select
+from exports.selection import entries_record
 from exports.services import release_create
-from exports.writers import HashingFile
 from tests.exports.conftest import approved_pair, build
 
 ENTRIES = ReleaseEntry._meta.db_table
@@ -57,16 +57,11 @@ def test_no_statement_nests_one_releases_entries_in_the_others(
         cursor.execute(f"ANALYZE {connection.ops.quote_name(ENTRIES)}")
     approved_pair(author=alice, category=open_qa, by=ada)
     second = release_create(dataset=dolly, by=None, test_fraction=0.1)
-    total = entries_select(release=second)
+    total = entries_record(release=second)
+    facts = Facts(release=second, version=2, built_at=None, total=total, counts={}, previous=first)
     with CaptureQueriesContext(connection) as queries:
-        _, changes = changelog_write(
-            out=HashingFile(tmp_path / "CHANGELOG.md"),
-            release=second,
-            previous=first,
-            version=2,
-            total=total,
-        )
-    assert changes == Changes(added=1, removed=0, changed=0)
+        Changelog(tmp_path).finish(facts)
+    assert facts.changes == Changes(added=1, removed=0, changed=0)
 
     comparing = [
         q["sql"]

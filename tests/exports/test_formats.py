@@ -9,13 +9,16 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
-from exports.building import export, run_export
+from exports.building import write_rows
+from exports.formats import Facts
+from exports.formats.alpaca import Alpaca
+from exports.formats.dolly import Dolly
+from exports.formats.messages import Messages
 from exports.models import Release
 from exports.pseudonyms import Pseudonyms
-from exports.selection import split_of
+from exports.selection import entries_record
 from exports.services import release_create
-from exports.writers import AlpacaWriter, DollyWriter, MessagesWriter
-from tests.exports.conftest import approved_pair, build, read
+from tests.exports.conftest import approved_pair, build, read, split_of
 
 LONG_CONTEXT = ("Line with a tab\tand «guillemets».\n" * 800).strip()
 TEXTS = [
@@ -79,8 +82,13 @@ def test_full_jsonl_traces_each_row(release, alice, bob, rita):
         assert list(row) == [
             "id", "revision_id", "revision", "category", "instruction", "context", "response",
             "source_url", "created_at", "approved_at", "author", "reviewers", "review_count",
-            "split",
+            "split", "reviews", "typed_chars", "pasted_chars", "active_seconds",
         ]  # fmt: skip
+        assert (row["typed_chars"], row["pasted_chars"], row["active_seconds"]) == (
+            revision.typed_chars,
+            revision.pasted_chars,
+            revision.active_seconds,
+        )
         assert row["id"] == str(pair.public_id)
         assert (row["revision_id"], row["revision"]) == (revision.pk, revision.number)
         assert {k: row[k] for k in ("instruction", "context", "response")} == text
@@ -90,6 +98,12 @@ def test_full_jsonl_traces_each_row(release, alice, bob, rita):
         assert row["split"] == split_of(str(pair.public_id), 0.5)
     assert rows[0]["reviewers"] == sorted([pseudonym(bob.pk), pseudonym(rita.pk)])
     assert rows[0]["review_count"] == 2
+    # Every review in the order given, its reviewer pseudonymised.
+    assert rows[0]["reviews"] == [
+        {"reviewer": pseudonym(reviewer.pk), "decision": "approve", "helpfulness": None,
+         "correctness": None, "writing": None}
+        for reviewer in (bob, rita)
+    ]  # fmt: skip
     assert rows[1]["reviewers"] == [pseudonym(bob.pk)]
     assert rows[1]["review_count"] == 1
 
@@ -131,16 +145,15 @@ def test_parquet_splits_hold_every_row_once(release):
     assert release.counts["splits"]["train"] + release.counts["splits"]["test"] == 2
 
 
-def test_writers_of_texts_alone_write_the_same_bytes(release, dolly, tmp_path):
-    # Without a writer of ids, dates or reviews the rows are fetched with fewer columns.
+def test_formats_written_alone_write_the_same_bytes(release, dolly, tmp_path):
     again = release_create(dataset=dolly, by=None, test_fraction=0.5)
-    writers = (DollyWriter, MessagesWriter, AlpacaWriter)
-    result = run_export(
-        export(release=again, directory=tmp_path, writers=writers, parquet=False),
-        lambda written: None,
-    )
-    assert result.total == 2 and result.splits == release.counts["splits"]
-    for written in result.files:
+    entries_record(release=again)
+    formats = [Dolly(tmp_path), Messages(tmp_path), Alpaca(tmp_path)]
+    result = write_rows(release=again, into=formats)
+    assert result.total == 2 and result.counts["splits"] == release.counts["splits"]
+    facts = Facts(release=again, version=9, built_at=None, total=2, counts={}, previous=None)
+    for format_ in formats:
+        (written,) = format_.finish(facts)
         assert written.path.read_bytes() == read(release, written.name)
 
 

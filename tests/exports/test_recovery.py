@@ -5,8 +5,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from exports import copying, parquet, publishing, writers
-from exports import rows as portable_rows
+from exports import files, publishing, rows
 from exports.attempts import (
     BUSY,
     DONE,
@@ -16,10 +15,12 @@ from exports.attempts import (
     Superseded,
     attempt_start,
 )
-from exports.building import release_build
+from exports.building import release_build, write_rows
+from exports.formats import formats
+from exports.formats.messages import Messages
+from exports.formats.parquet import Parquet
 from exports.models import Release, ReleaseEntry, ReleaseFile
-from exports.parquet import ParquetSplits
-from exports.selection import entries_select
+from exports.selection import entries_record
 from exports.services import release_create
 from exports.tasks import build_release
 from tests.exports.conftest import approved_pair, build
@@ -44,7 +45,7 @@ def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
     dolly, pairs, media_root, monkeypatch
 ):
     calls = []
-    real_write = writers.MessagesWriter.write
+    real_write = Messages.write
 
     def explode_on_second_row(self, block):
         calls.append(block)
@@ -52,10 +53,9 @@ def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
             raise OSError("No space left on device")
         return real_write(self, block)
 
-    # A row a block: the second arrives while PostgreSQL is still streaming the rest.
-    monkeypatch.setattr(copying, "BLOCK_ROWS", 1)
-    monkeypatch.setattr(portable_rows, "FETCH_ROWS", 1)
-    monkeypatch.setattr(writers.MessagesWriter, "write", explode_on_second_row)
+    # A row a block: the second arrives while the database is still sending the rest.
+    monkeypatch.setattr(rows, "BLOCK_ROWS", 1)
+    monkeypatch.setattr(Messages, "write", explode_on_second_row)
     release = build(dolly)
     assert release.state == Release.State.FAILED
     assert release.error == "OSError: No space left on device"
@@ -65,15 +65,15 @@ def test_an_error_mid_build_fails_the_release_and_publishes_nothing(
     assert _stored_files(media_root) == []
 
 
-def test_a_disk_error_on_the_spool_thread_fails_the_release(dolly, pairs, media_root, monkeypatch):
-    real_write = writers.HashingFile._write
+def test_a_disk_error_fails_the_release(dolly, pairs, media_root, monkeypatch):
+    real_write = files.HashingFile.write
 
     def full_disk(self, data):
         if self.path.name == "full.jsonl":
             raise OSError("No space left on device")
         return real_write(self, data)
 
-    monkeypatch.setattr(writers.HashingFile, "_write", full_disk)
+    monkeypatch.setattr(files.HashingFile, "write", full_disk)
     release = build(dolly)
     assert (release.state, release.error) == ("failed", "OSError: No space left on device")
     assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
@@ -133,7 +133,7 @@ def test_a_stale_build_is_taken_over_and_rebuilt_from_scratch(dolly, pairs, medi
     """The worker died mid-build: entries and a file of the dead attempt are left over."""
     release = _queued(dolly)
     dead = attempt_start(release_id=release.pk)
-    entries_select(release=release)
+    entries_record(release=release)
     leftover = media_root / "releases" / "dolly" / str(release.pk) / dead.token / "dolly.jsonl"
     leftover.parent.mkdir(parents=True)
     leftover.write_text("half a file")
@@ -157,11 +157,13 @@ def test_a_superseded_attempt_cannot_publish(dolly, pairs, media_root, tmp_path)
     dead = attempt_start(release_id=release.pk)
     Release.objects.filter(pk=release.pk).update(build_token="someone-else")
     (tmp_path / "work").mkdir()
-    from exports.building import export, run_export
-
-    result = run_export(export(release=release, directory=tmp_path / "work"), lambda n: None)
+    entries_record(release=release)
+    opened = [format_(tmp_path / "work") for format_ in formats()]
+    written = write_rows(release=release, into=opened)
     with pytest.raises(Superseded):
-        publishing.publish(attempt=dead, directory=tmp_path / "work", export=result)
+        publishing.publish(
+            attempt=dead, directory=tmp_path / "work", formats=opened, written=written
+        )
     assert _stored_files(media_root) == []
     release.refresh_from_db()
     assert release.state == "building" and release.version is None
@@ -188,11 +190,11 @@ def test_progress_is_recorded(dolly, pairs):
     assert seen == [3]
 
 
-def test_an_error_on_the_parquet_thread_fails_the_release(dolly, pairs, media_root, monkeypatch):
-    def full_disk(self, lines):
+def test_an_error_in_the_parquet_writer_fails_the_release(dolly, pairs, media_root, monkeypatch):
+    def full_disk(self, block):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(ParquetSplits, "_add", full_disk)
+    monkeypatch.setattr(Parquet, "write", full_disk)
     release = build(dolly)
     assert (release.state, release.error) == ("failed", "OSError: No space left on device")
     assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
@@ -202,11 +204,13 @@ def test_an_error_on_the_parquet_thread_fails_the_release(dolly, pairs, media_ro
 def test_a_file_that_cannot_be_opened_fails_the_release_and_closes_the_others(
     dolly, pairs, media_root, monkeypatch
 ):
-    lines, tables = [], []
-    real_lines, real_table = writers.HashingFile.__init__, parquet.pq.ParquetWriter
+    import pyarrow.parquet as pq
 
-    def recorded(self, path, **kwargs):
-        real_lines(self, path, **kwargs)
+    lines, tables = [], []
+    real_lines, real_table = files.HashingFile.__init__, pq.ParquetWriter
+
+    def recorded(self, directory, name):
+        real_lines(self, directory, name)
         lines.append(self)
 
     def refused(path, *args, **kwargs):
@@ -215,11 +219,11 @@ def test_a_file_that_cannot_be_opened_fails_the_release_and_closes_the_others(
         tables.append(real_table(path, *args, **kwargs))
         return tables[-1]
 
-    monkeypatch.setattr(writers.HashingFile, "__init__", recorded)
-    monkeypatch.setattr(parquet.pq, "ParquetWriter", refused)
+    monkeypatch.setattr(files.HashingFile, "__init__", recorded)
+    monkeypatch.setattr(pq, "ParquetWriter", refused)
     release = build(dolly)
     assert release.state == "failed" and "Permission denied" in release.error
-    assert len(lines) == len(writers.LINE_WRITERS) and all(file.closed for file in lines)
+    assert len(lines) == 4 and all(file._file.closed for file in lines)
     assert len(tables) == 1 and not tables[0].is_open
     assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
     assert _stored_files(media_root) == []

@@ -6,11 +6,11 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
+from annotation.pairs import shipped_pairs
 from annotation.submission import pair_retract
 from annotation.workflow import S
 from exports.models import Release
-from exports.selection import shipped_pairs, split_of
-from tests.exports.conftest import approve, approved_pair, build, improve, read
+from tests.exports.conftest import approve, approved_pair, build, improve, read, split_of
 from tests.factories import make_pair
 
 DATA_FILES = [
@@ -20,6 +20,7 @@ DATA_FILES = [
     "dolly.jsonl",
     "full.jsonl",
     "messages.jsonl",
+    "stats.json",
 ]
 
 
@@ -110,14 +111,6 @@ def test_splits_come_from_the_pair_id_and_stay_across_releases(dolly, open_qa, a
     assert {k: after[k] for k in before} == before and len(after) == len(pairs)
 
 
-def test_split_is_a_hash_threshold():
-    public_id = "7d1c2a8e-3f4b-4c5d-9e6f-0a1b2c3d4e5f"
-    fraction = int.from_bytes(hashlib.sha256(public_id.encode()).digest()[:8], "big") / 2**64
-    assert split_of(public_id, fraction) == "train"
-    assert split_of(public_id, fraction + 1e-9) == "test"
-    assert split_of(public_id, 0) == "train"
-
-
 def test_versions_are_monotonic_and_link_their_previous(dolly, open_qa, alice, ada):
     approved_pair(author=alice, category=open_qa, by=ada)
     releases = [build(dolly) for _ in range(3)]
@@ -137,19 +130,19 @@ def test_a_release_published_meanwhile_becomes_the_previous(
     dolly, open_qa, alice, ada, monkeypatch
 ):
     """Two builds overlap: the one that publishes second is v2 and diffs against v1."""
-    from exports import publishing
+    from exports.formats.changelog import Changelog
 
     approved_pair(author=alice, category=open_qa, by=ada)
-    real_metadata = publishing._metadata
+    real_finish = Changelog.finish
     other = []
 
-    def metadata_while_another_publishes(**kwargs):
+    def finish_while_another_publishes(self, facts):
         if not other:
             other.append(None)
             other[0] = build(dolly)
-        return real_metadata(**kwargs)
+        return real_finish(self, facts)
 
-    monkeypatch.setattr(publishing, "_metadata", metadata_while_another_publishes)
+    monkeypatch.setattr(Changelog, "finish", finish_while_another_publishes)
     late = build(dolly)
     assert (other[0].version, late.version) == (1, 2)
     assert late.previous == other[0]
@@ -175,9 +168,9 @@ def test_reviews_after_approval_do_not_count(dolly, open_qa, alice, bob, rita, a
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.1, 0.37, 0.9])
-def test_the_database_splits_exactly_as_split_of(dolly, open_qa, alice, ada, fraction):
+def test_the_database_splits_by_the_hash_threshold(dolly, open_qa, alice, ada, fraction):
     # The split is computed in SQL when entries are recorded; it must agree with the
-    # Python rule for every pair and fraction, on SQLite and on PostgreSQL alike.
+    # rule computed independently for every pair and fraction, on SQLite and PostgreSQL.
     for _ in range(40):
         approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly, test_fraction=fraction)

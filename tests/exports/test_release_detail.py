@@ -99,3 +99,14 @@ def test_counts_are_listed_by_name_and_train_first(as_ada, dolly, open_qa, close
     page = as_ada.get(_url(release)).content.decode()
     assert page.index("<td>closed_qa</td>") < page.index("<td>open_qa</td>")
     assert page.index("<td>train</td>") < page.index("<td>test</td>")
+
+
+def test_a_filtered_release_says_what_it_is(as_ada, dolly, open_qa, closed_qa, alice, ada):
+    from django.urls import reverse
+
+    from tests.exports.conftest import approved_pair, build
+
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, categories=["open_qa"])
+    page = as_ada.get(reverse("exports:release", args=["dolly", release.ref]))
+    assert b"A filtered release: only open_qa." in page.content

@@ -28,7 +28,13 @@ WAIT_SECONDS = 90
 
 
 @pytest.fixture
-def real_worker(transactional_db, media_root, tmp_path):
+def worker_env() -> dict[str, str]:
+    """Extra environment for the workers a test starts."""
+    return {}
+
+
+@pytest.fixture
+def real_worker(transactional_db, media_root, tmp_path, worker_env):
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL")
     db = settings.DATABASES["default"]
@@ -70,7 +76,7 @@ def real_worker(transactional_db, media_root, tmp_path):
             process = subprocess.Popen(
                 argv,
                 cwd=ROOT,
-                env=env,
+                env={**env, **worker_env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -141,7 +147,49 @@ def test_the_worker_builds_a_requested_release(real_worker, dolly, open_qa, alic
     assert (release.version, release.attempts, release.total_count) == (1, 1, 3)
     assert release.rows_written == release.rows_total == 3
     assert read(release, "dolly.jsonl").count(b"\n") == 3
-    assert release.files.count() == 9
+    assert release.files.count() == 10
+
+
+@pytest.fixture
+def builds(tmp_path) -> Path:
+    return tmp_path / "builds"
+
+
+@pytest.mark.parametrize(
+    "worker_env",
+    [
+        # A build stalls after 3 s without a heartbeat; the broker hands an unacknowledged
+        # task on after 6 s (production: an hour and five minutes, see the settings).
+        {
+            "RELEASE_STALE_SECONDS": "3",
+            "CELERY_VISIBILITY_TIMEOUT": "6",
+            "CELERY_RESTORE_SECONDS": "1",
+        },
+    ],
+)
+def test_a_build_whose_worker_was_killed_is_finished_without_a_person(
+    real_worker, worker_env, builds, dolly, open_qa, alice, ada, media_root
+):
+    worker_env["RELEASE_BUILD_DIR"] = str(builds)
+    for _ in range(40):
+        approved_pair(author=alice, category=open_qa, by=ada)
+    doomed = real_worker(seconds_per_row=0.25, purge=True)
+    release = release_request(dataset=dolly, by=ada, test_fraction=0.1)
+    _wait(lambda: _rows_total(release) == 40, doomed.log.read_text())
+    time.sleep(1)  # well into writing the files
+    kill(doomed)
+    # The killed build's files stay behind in its one directory...
+    assert [path.name for path in builds.iterdir()] == [f"release-{release.pk}-build"]
+    assert _state(release) == "building" and release.attempts == 1
+
+    # ... until another worker is given the task again, takes the stalled build over
+    # and finishes it; no one presses Restart.
+    worker = real_worker()
+    _wait(lambda: _state(release) in ("ready", "failed"), worker.log.read_text())
+    assert release.state == "ready", release.error
+    assert (release.version, release.attempts) == (1, 2)
+    assert read(release, "dolly.jsonl").count(b"\n") == 40
+    assert list(builds.iterdir()) == []
 
 
 def test_a_worker_killed_mid_build_leaves_one_ready_release(
@@ -158,8 +206,9 @@ def test_a_worker_killed_mid_build_leaves_one_ready_release(
 
     assert _state(release) == "building" and release.attempts == 1
     assert release.version is None and not release.files.exists()
-    # Its entries were being recorded in a transaction of their own, gone with the worker.
-    assert not ReleaseEntry.objects.filter(release=release).exists()
+    # Its entries stay with a release that is not ready (nothing counts them as shipped)
+    # until the next attempt discards them.
+    assert ReleaseEntry.objects.filter(release=release).count() == 40
 
     # Minutes pass without a heartbeat: the admin sees a stalled build and restarts it.
     Release.objects.filter(pk=release.pk).update(

@@ -1,7 +1,6 @@
 import shutil
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from annotation.models import Dataset
@@ -9,6 +8,7 @@ from exports.building import release_build
 from exports.models import Release
 from exports.selection import DEFAULT_TEST_FRACTION
 from exports.services import release_create
+from exports.storage import release_storage
 
 
 class Command(BaseCommand):
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             target = out / file.name
             target.parent.mkdir(parents=True, exist_ok=True)
             with (
-                default_storage.open(file.storage_path, "rb") as source,
+                release_storage().open(file.storage_path, "rb") as source,
                 open(target, "wb") as sink,
             ):
                 shutil.copyfileobj(source, sink, 1 << 20)

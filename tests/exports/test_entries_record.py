@@ -1,11 +1,11 @@
-"""entries_select: a release's entries, each in its split."""
+"""entries_record: a release's entries, each in its split."""
 
 import pytest
 
 from exports.models import ReleaseEntry
-from exports.selection import entries_select, split_of
+from exports.selection import entries_record
 from exports.services import release_create
-from tests.exports.conftest import approved_pair
+from tests.exports.conftest import approved_pair, split_of
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def pairs(dolly, open_qa, alice, ada):
 
 def test_each_approved_pair_is_an_entry_of_its_approved_revision_in_its_split(dolly, pairs):
     release = release_create(dataset=dolly, by=None, test_fraction=0.5)
-    assert entries_select(release=release) == 3
+    assert entries_record(release=release) == 3
     for pair in pairs:
         entry = ReleaseEntry.objects.get(release=release, pair=pair)
         assert entry.revision_id == pair.approved_revision_id

@@ -1,4 +1,6 @@
-"""CHANGELOG.md: what changed since the previous ready release of the same dataset.
+"""CHANGELOG.md: what changed since the previous ready release of the same selection
+(the same dataset and categories: a release of one category compares with the last
+release of that category, not with one of every category).
 
 Computed by the database from the two releases' entries and streamed id by id, so a
 million-row release never holds two sets of ids in Python.
@@ -13,17 +15,20 @@ after a 100k one took 29 s instead of milliseconds.
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 
 from annotation.models import Pair, Revision
+from exports.files import HashingFile, WrittenFile
+from exports.formats import Facts, Format
 from exports.models import Release, ReleaseEntry
-from exports.sql import table
-from exports.writers import HashingFile, WrittenFile
 
-NAME = "CHANGELOG.md"
 FETCH_ROWS = 5000
 
 ADDED, REMOVED, CHANGED = 0, 1, 2
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 @dataclass(frozen=True)
@@ -85,24 +90,39 @@ def changes_stream(*, release: Release, previous: Release):
 def _why_removed(status: str) -> str:
     if status == Pair.Status.RETRACTED:
         return "retracted"
-    return "no longer shipped (not approved, or outside this release's filters)"
+    return "no longer shipped (no longer approved)"
 
 
-def changelog_write(
-    *, out: HashingFile, release: Release, previous: Release | None, version: int, total: int
-) -> tuple[WrittenFile, Changes | None]:
-    """Write the changelog of ``release`` (to be ``v{version}``) into ``out``."""
+class Changelog(Format):
+    """Sets ``facts.changes`` for the card."""
+
+    name = "CHANGELOG.md"
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        out = HashingFile(self.directory, self.name)
+        facts.changes = _write(out, facts)
+        return [out.close()]
+
+
+def _write(out: HashingFile, facts: Facts) -> Changes | None:
+    release, previous, version = facts.release, facts.previous, facts.version
 
     def line(text: str = "") -> None:
         out.write(f"{text}\n".encode())
 
     line(f"# Changelog: {release.dataset.name} v{version}")
     line()
+    if chosen := release.filters.get("categories"):
+        line(f"Categories: {', '.join(chosen)}.")
+        line()
+    if any(f.name == "preference.jsonl" for f in facts.files):
+        line("With preference.jsonl: a preference pair from every accepted edit.")
+        line()
     if previous is None:
-        line(f"First release: {total} pairs.")
-        return out.result(NAME), None
+        line(f"First release: {facts.total} pairs.")
+        return None
     changes = changes_count(release=release, previous=previous)
-    line(f"Against v{previous.version}: {previous.total_count} → {total} pairs.")
+    line(f"Against v{previous.version}: {previous.total_count} → {facts.total} pairs.")
     line()
     line(f"- Added: {changes.added}")
     line(f"- Removed: {changes.removed}")
@@ -130,4 +150,4 @@ def changelog_write(
             line(f"- {public_id}: {_why_removed(status)}")
         else:
             line(f"- {public_id}: revision {old} → {new}")
-    return out.result(NAME), changes
+    return changes

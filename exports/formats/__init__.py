@@ -1,0 +1,111 @@
+"""The formats of a release: one module each, and the one list of them (``FORMATS``).
+
+A format is a class. The build makes one per release with the directory to write into,
+calls ``write(block)`` with every :class:`~exports.rows.Block` of rows in order, then
+``finish(facts)``, in the order of :func:`formats`, which writes its files and returns them
+(none: the format is left out, as a file of no rows would not load). ``finish`` may add
+to the facts for the formats after it (the changelog its counts of changes, stats its
+figures for the card), and it is called
+again, with a new version and previous release, if another release was published while
+this one was built. Adding a format is adding a module here and a line to :func:`formats`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from exports.files import HashingFile, WrittenFile
+from exports.models import Release
+from exports.rows import Block
+
+
+@dataclass
+class Facts:
+    """What the files describing a release need, known once its rows are written."""
+
+    release: Release
+    version: int
+    built_at: datetime
+    total: int
+    # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
+    counts: dict
+    previous: Release | None
+    # The files finished before, in the order of formats().
+    files: list[WrittenFile] = field(default_factory=list)
+    changes: object = None
+    stats: dict | None = None
+
+
+class Format:
+    name: str
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def write(self, block: Block) -> None:
+        """Most formats describe the release and take no rows."""
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Close whatever is open; the build is failing with an error of its own."""
+
+
+class LinesFormat(Format):
+    """A text file of one line per row: ``lines(block)`` gives a block's lines."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.out = HashingFile(directory, self.name)
+        self.written: WrittenFile | None = None
+
+    def lines(self, block: Block) -> Iterable[str]:
+        raise NotImplementedError
+
+    def write(self, block: Block) -> None:
+        self.out.write("".join(self.lines(block)).encode("utf-8"))
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        if self.written is None:
+            self.written = self.out.close()
+        return [self.written]
+
+    def abort(self) -> None:
+        self.out.abort()
+
+
+def write_file(directory: Path, name: str, data: bytes) -> WrittenFile:
+    out = HashingFile(directory, name)
+    out.write(data)
+    return out.close()
+
+
+def formats() -> list[type[Format]]:
+    """Every format, in the order they finish (the manifest, which lists them, last)."""
+    from exports.formats import (
+        alpaca,
+        card,
+        changelog,
+        dolly,
+        full,
+        manifest,
+        messages,
+        parquet,
+        preference,
+        stats,
+    )
+
+    return [
+        dolly.Dolly,
+        full.Full,
+        messages.Messages,
+        alpaca.Alpaca,
+        parquet.Parquet,
+        preference.Preference,
+        stats.Stats,
+        changelog.Changelog,
+        card.Card,
+        manifest.Manifest,
+    ]

@@ -1,0 +1,27 @@
+from collections.abc import Iterable
+
+from exports.files import WrittenFile
+from exports.formats import Facts, LinesFormat
+from exports.rows import Block
+
+ITEM = '{"instruction": %s, "input": %s, "output": %s}'
+
+
+class Alpaca(LinesFormat):
+    """A JSON array of {instruction, input, output}, one object per line, streamed."""
+
+    name = "alpaca.json"
+    separator = "[\n"
+
+    def lines(self, block: Block) -> Iterable[str]:
+        for item in map(
+            ITEM.__mod__, zip(*map(block.json, ("instruction", "context", "response")), strict=True)
+        ):
+            yield self.separator
+            yield item
+            self.separator = ",\n"
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        if self.written is None:
+            self.out.write(b"[]\n" if self.separator == "[\n" else b"\n]\n")
+        return super().finish(facts)

@@ -1,0 +1,94 @@
+"""README.md: the dataset card, with YAML front matter that a dataset hub reads; its text
+is the template ``exports/card.md``."""
+
+import json
+
+from django.template.loader import render_to_string
+
+from annotation.models import Category
+from exports.files import WrittenFile
+from exports.formats import Facts, Format, write_file
+
+# Categories of databricks-dolly-15k and the hub task each one serves; any other category
+# counts as text generation.
+TASKS = {
+    "open_qa": "question-answering",
+    "general_qa": "question-answering",
+    "closed_qa": "question-answering",
+    "information_extraction": "question-answering",
+    "classification": "text-classification",
+    "summarization": "summarization",
+    "brainstorming": "text-generation",
+    "creative_writing": "text-generation",
+}
+HUB_LICENCES = {
+    "cc by-sa 3.0": "cc-by-sa-3.0",
+    "cc by-sa 4.0": "cc-by-sa-4.0",
+    "cc by 4.0": "cc-by-4.0",
+    "cc0 1.0": "cc0-1.0",
+    "apache 2.0": "apache-2.0",
+    "mit": "mit",
+}
+SIZES = [
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+]
+# Files that load as a configuration of their own (load_dataset(release_dir, name)).
+CONFIGS = {"data/preference.parquet": "preference"}
+
+
+def size_category(total: int) -> str:
+    for limit, label in SIZES:
+        if total < limit:
+            return label
+    return "10M<n<100M"
+
+
+def hub_licence(licence: str) -> str:
+    return HUB_LICENCES.get(licence.strip().lower(), "other")
+
+
+class Card(Format):
+    name = "README.md"
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        release = facts.release
+        dataset = release.dataset
+        categories = Category.objects.filter(dataset=dataset)
+        needed = dict(categories.values_list("slug", "reviews_required"))
+        shipped = [slug for slug, n in facts.counts["categories"].items() if n]
+        tasks = {TASKS.get(slug, "text-generation") for slug in shipped} | {"text-generation"}
+        pretty_name = f"{dataset.name} v{facts.version}"
+        context = {
+            "dataset": dataset,
+            "licence": hub_licence(dataset.licence),
+            "tasks": sorted(tasks),
+            "size": size_category(facts.total),
+            # A JSON string is a valid double-quoted YAML scalar, whatever it holds.
+            "pretty_name_yaml": json.dumps(pretty_name, ensure_ascii=False),
+            "pretty_name": pretty_name,
+            "splits": facts.counts["splits"],
+            "extra_configs": [
+                {"name": CONFIGS[f.name], "path": f.name} for f in facts.files if f.name in CONFIGS
+            ],
+            "version": facts.version,
+            "built_at": facts.built_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "description": dataset.description.strip(),
+            "total": facts.total,
+            "chosen": release.filters.get("categories") or [],
+            "notes": release.notes.strip(),
+            "categories": [
+                {"slug": slug, "count": count, "needed": needed.get(slug, "?")}
+                for slug, count in facts.counts["categories"].items()
+            ],
+            "test_fraction": release.filters.get("test_fraction"),
+            "changes": facts.changes,
+            "previous": facts.previous,
+            "stats": facts.stats,
+            "has_preference": any(f.name in CONFIGS for f in facts.files),
+        }
+        text = render_to_string("exports/card.md", context)
+        return [write_file(self.directory, self.name, text.encode("utf-8"))]

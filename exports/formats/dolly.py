@@ -1,0 +1,16 @@
+from collections.abc import Iterable
+
+from exports.formats import LinesFormat
+from exports.rows import Block
+
+LINE = '{"instruction": %s, "context": %s, "response": %s, "category": %s}\n'
+
+
+class Dolly(LinesFormat):
+    """databricks-dolly-15k: exactly instruction, context, response, category."""
+
+    name = "dolly.jsonl"
+
+    def lines(self, block: Block) -> Iterable[str]:
+        columns = ("instruction", "context", "response", "category")
+        return map(LINE.__mod__, zip(*map(block.json, columns), strict=True))

@@ -1,0 +1,23 @@
+from collections.abc import Iterable
+
+from exports.formats import LinesFormat
+from exports.rows import Block
+
+LINE = '{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": %s}]}\n'
+
+
+def user_turn(instruction: str, context: str) -> str:
+    """The user's turn as JSON from the two JSON strings: the instruction, then a blank
+    line and the context, if any (JSON escapes character by character, so the escaped
+    texts join as the texts do)."""
+    return instruction if context == '""' else f"{instruction[:-1]}\\n\\n{context[1:]}"
+
+
+class Messages(LinesFormat):
+    """Chat format; the context goes in the user turn, after the instruction."""
+
+    name = "messages.jsonl"
+
+    def lines(self, block: Block) -> Iterable[str]:
+        turns = map(user_turn, block.json("instruction"), block.json("context"))
+        return map(LINE.__mod__, zip(turns, block.json("response"), strict=True))

@@ -1,0 +1,86 @@
+"""preference.jsonl: human preferences from work already done.
+
+Every accepted edit of a pair the release ships (a reviewer's approve-with-edit, or an
+edit proposal someone accepted) is a preference: the prompt, the response as it was
+(rejected) and as the edit made it (chosen). Edits that left the response alone say
+nothing about responses and are left out, as are the files when there are none (the
+``datasets`` library cannot load an empty JSON lines file).
+
+The same rows go to data/preference.parquet, which the card names as the "preference"
+configuration: the ``datasets`` library reads every configuration of a folder with one
+builder, Parquet here, as the default configuration's splits are.
+"""
+
+from json.encoder import encode_basestring
+
+from exports.files import HashingFile, WrittenFile, written_file
+from exports.formats import Facts, Format
+from review.models import EditProposal
+
+FETCH_ROWS = 1000
+LINE = '{"prompt": %s, "chosen": %s, "rejected": %s, "category": %s, "id": "%s"}\n'
+COLUMNS = ("prompt", "chosen", "rejected", "category", "id")
+PARQUET = "data/preference.parquet"
+
+
+class Preference(Format):
+    name = "preference.jsonl"
+    written: list[WrittenFile] | None = None
+
+    def finish(self, facts: Facts) -> list[WrittenFile]:
+        if self.written is not None:
+            return self.written
+        edits = (
+            EditProposal.objects.filter(
+                status=EditProposal.Status.ACCEPTED,
+                result_revision__isnull=False,
+                pair__in=facts.release.entries.values("pair_id"),
+            )
+            .order_by("pair_id", "result_revision__number")
+            .values_list(
+                "result_revision__instruction",
+                "result_revision__context",
+                "result_revision__response",
+                "base_revision__response",
+                "result_revision__category__slug",
+                "pair__public_id",
+            )
+        )
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([(name, pa.string()) for name in COLUMNS])
+        out = HashingFile(self.directory, self.name)
+        table = pq.ParquetWriter(str(self.directory / PARQUET), schema, compression="zstd")
+        batch: list[tuple] = []
+        rows = 0
+        try:
+            for instruction, context, chosen, rejected, category, public_id in edits.iterator(
+                FETCH_ROWS
+            ):
+                if chosen == rejected:
+                    continue
+                turn = f"{instruction}\n\n{context}" if context else instruction
+                row = (turn, chosen, rejected, category, str(public_id))
+                out.write((LINE % (*map(encode_basestring, row[:4]), row[4])).encode("utf-8"))
+                batch.append(row)
+                rows += 1
+                if len(batch) == FETCH_ROWS:
+                    table.write_table(_table(pa, schema, batch))
+                    batch = []
+            if batch:
+                table.write_table(_table(pa, schema, batch))
+        finally:
+            table.close()
+        files = [out.close(), written_file(self.directory / PARQUET, PARQUET)]
+        if not rows:
+            for file in files:
+                file.path.unlink()
+        self.written = files if rows else []
+        return self.written
+
+
+def _table(pa, schema, rows: list[tuple]):
+    return pa.Table.from_arrays(
+        [pa.array(column, pa.string()) for column in zip(*rows, strict=True)], schema=schema
+    )

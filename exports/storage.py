@@ -1,0 +1,43 @@
+"""Where release files live: ``storages["releases"]`` (see RELEASES_* in the settings)."""
+
+import os
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage, Storage, storages
+
+from exports.files import fsync_directory
+
+
+def release_storage() -> Storage:
+    return storages["releases"]
+
+
+def download_link(path: str, *, filename: str) -> str | None:
+    """A short-lived link that downloads the stored file directly from an object store, as
+    ``filename``; None for the local disk, whose files the web process streams itself."""
+    storage = release_storage()
+    if not hasattr(storage, "bucket_name"):
+        return None
+    disposition = f'attachment; filename="{filename}"'
+    return storage.url(path, parameters={"ResponseContentDisposition": disposition})
+
+
+class DurableFileSystemStorage(FileSystemStorage):
+    """The local disk, where a saved file and the directories leading to it reach the disk
+    before ``save`` returns: a release is marked ready only after its files are saved, and
+    a power cut must not leave a ready release with a truncated or missing file."""
+
+    def _save(self, name: str, content) -> str:
+        name = super()._save(name, content)
+        path = Path(self.path(name))
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        root = Path(self.location).resolve()
+        for directory in path.parents:
+            fsync_directory(directory)
+            if directory.resolve() == root:
+                break
+        return name

@@ -1,0 +1,75 @@
+"""preference.jsonl from accepted edits, and stats.json with its figures in the card."""
+
+import json
+
+import pytest
+
+from review.edits import edit_accept, edit_claim_next
+from tests.exports.conftest import approved_pair, build, read
+from tests.factories import make_pair
+from tests.review.conftest import decide, edited
+
+BETTER = "A corrected, complete and hand-written response to the question."
+
+
+@pytest.fixture
+def edited_pair(alice, bob, rita, closed_qa):
+    """A pair approved through bob's edit of its response, which rita accepted."""
+    pair = make_pair(author=alice, category=closed_qa, context="Some context to read from.")
+    first = pair.current_revision.response
+    decide(
+        pair, bob, "approve_with_edit", comment="Fixed a fact.", edit=edited(pair, response=BETTER)
+    )
+    edit_claim_next(reviewer=rita)
+    edit_accept(proposal=pair.edit_proposals.get(), by=rita)
+    pair.refresh_from_db()
+    return pair, first
+
+
+def test_every_accepted_edit_is_a_preference_pair(dolly, edited_pair, alice, ada, open_qa):
+    pair, first = edited_pair
+    approved_pair(author=alice, category=open_qa, by=ada)  # never edited
+    release = build(dolly)
+    assert release.state == "ready", release.error
+    lines = read(release, "preference.jsonl").decode().splitlines()
+    revision = pair.approved_revision
+    assert [json.loads(line) for line in lines] == [
+        {
+            "prompt": f"{revision.instruction}\n\n{revision.context}",
+            "chosen": BETTER,
+            "rejected": first,
+            "category": "closed_qa",
+            "id": str(pair.public_id),
+        }
+    ]
+    manifest = json.loads(read(release, "manifest.json"))
+    assert "preference.jsonl" in [f["name"] for f in manifest["files"]]
+    card = read(release, "README.md").decode()
+    assert "- config_name: preference\n  data_files: data/preference.parquet\n" in card
+    assert "preference.jsonl" in read(release, "CHANGELOG.md").decode()
+
+
+def test_a_release_without_edits_has_no_preference_file(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly)
+    assert not release.files.filter(name="preference.jsonl").exists()
+    assert "config_name: preference" not in read(release, "README.md").decode()
+
+
+def test_stats_count_lengths_and_scores_per_category(dolly, open_qa, closed_qa, alice, ada, bob):
+    approved_pair(author=alice, category=open_qa, by=ada, response="Four words in here.")
+    approved_pair(author=alice, category=open_qa, by=ada, response="Two words")
+    approved_pair(author=alice, category=closed_qa, by=ada, context="A context of six words.")
+    release = build(dolly)
+    stats = json.loads(read(release, "stats.json"))
+    assert stats["pairs"] == 3 and sum(stats["splits"].values()) == 3
+    open_ = stats["categories"]["open_qa"]
+    assert open_["pairs"] == 2
+    response = open_["lengths"]["response"]
+    assert response["mean_chars"] == (len("Four words in here.") + len("Two words")) / 2
+    assert response["max_chars"] == len("Four words in here.")
+    assert response["chars_histogram"] == {"16-31": 1, "8-15": 1}
+    context = stats["categories"]["closed_qa"]["lengths"]["context"]
+    assert context["mean_chars"] == len("A context of six words.")
+    card = read(release, "README.md").decode()
+    assert "## Lengths" in card and "| open_qa | 2 | " in card
