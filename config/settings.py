@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "annotation",
     "review",
     "exports",
+    "demo",
 ]
 
 MIDDLEWARE = [
