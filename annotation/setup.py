@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
 
 # Admins manage datasets, categories and people in Django's admin; pairs, revisions and the
-# audit trail are read-only there (they change only through the app's services).
+# audit trail, reviews and releases are read-only there (they change only through the
+# app's services).
 ADMIN_PERMISSIONS = [
     ("annotation", "dataset", ["add", "change", "view"]),
     ("annotation", "category", ["add", "change", "view"]),
@@ -15,8 +16,18 @@ ADMIN_PERMISSIONS = [
     ("annotation", "openprompt", ["view"]),
     ("annotation", "licenceacceptance", ["view"]),
     ("annotation", "auditevent", ["view"]),
+    ("review", "review", ["view"]),
+    ("review", "editproposal", ["view"]),
+    # Ending a stuck lease only hands the pair back to the queue.
+    ("review", "claim", ["view", "delete"]),
+    ("exports", "release", ["view"]),
+    ("exports", "releasefile", ["view"]),
     ("auth", "user", ["add", "change", "view"]),
     ("auth", "group", ["view"]),
+    # Sign-in lockouts (django-axes): who was locked out, and when.
+    ("axes", "accessattempt", ["view"]),
+    ("axes", "accesslog", ["view"]),
+    ("axes", "accessfailurelog", ["view"]),
 ]
 
 
