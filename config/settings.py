@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.errors.TooLargeMiddleware",
     "config.encoding.FormEncodingMiddleware",
 ]
 

@@ -223,6 +223,7 @@ def _editor(
         "feedback": pair_feedback(pair=pair)[:3] if pair.status == S.CHANGES_REQUESTED else [],
         "skip_form": (skip_form or SkipForm()) if _skippable(pair) else None,
         "max_skips": settings.HANDWRITTEN_MAX_SKIPS_PER_DAY,
+        "max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     }
     partial = request.htmx and skip_form is None
     template = "annotation/write.html#pair_form" if partial else "annotation/write.html"
