@@ -215,7 +215,8 @@
   document.addEventListener("htmx:load", function (event) {
     event.target.querySelectorAll("#savestate time[datetime], time[datetime].local").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
-      if (!isNaN(when)) el.textContent = when.toLocaleTimeString();
+      // The site's one time format: 24-hour, whatever the browser's locale says.
+      if (!isNaN(when)) el.textContent = when.toLocaleTimeString("en-GB", { hourCycle: "h23" });
     });
   });
 
