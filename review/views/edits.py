@@ -117,7 +117,7 @@ def edit_decide(request, public_id):
     form = EditDecisionForm(request.POST)
     if not form.is_valid():
         return _held(request, proposal, comment=form.data.get("comment", "")) or _page(
-            request, proposal, form, status=400
+            request, proposal, form, status=422
         )
     comment = form.cleaned_data["comment"]
     try:
@@ -139,7 +139,7 @@ def edit_decide(request, public_id):
         return redirect("review:edits")
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _page(request, proposal, form, status=400)
+        return _page(request, proposal, form, status=422)
     if not done:
         messages.info(request, "That edit was already decided.")
     return _go_next(request)

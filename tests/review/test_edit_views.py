@@ -108,7 +108,7 @@ def test_accepting_twice_is_harmless(as_rita, rita, submitted, proposal):
 def test_decline_needs_a_comment(as_rita, rita, proposal):
     hold(proposal, rita)
     response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Say why you decline this edit." in response.content
     response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "No."})
     assert response.status_code == 302

@@ -395,7 +395,7 @@ POSTS = {
             "source_url": JS_URL,
             "helpfulness": EVIL,
         },
-        400,
+        422,
     ),
     "a decision after the lease ran out": (
         "rita",
@@ -411,13 +411,13 @@ POSTS = {
         "rita",
         lambda o: reverse("review:edit_decide", args=[o["proposal"].public_id]),
         lambda o: {"decision": EVIL},
-        400,
+        422,
     ),
     "retracting without a reason": (
         "ada",
         lambda o: reverse("review:moderate_retract", args=[o["approved"].public_id]),
         lambda o: {"reason": ""},
-        400,
+        422,
     ),
     "inviting bad addresses": (
         "ada",
@@ -429,7 +429,7 @@ POSTS = {
         "ada",
         lambda o: reverse("exports:releases", args=["evil"]),
         lambda o: {"notes": EVIL, "test_fraction": EVIL, "categories": [EVIL]},
-        400,
+        422,
     ),
     "signing in as a payload": (
         "anon",
