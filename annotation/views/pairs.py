@@ -50,7 +50,11 @@ def pair_detail(request, public_id):
     # Someone else's pair does not exist for this user, whatever their role.
     pair = get_object_or_404(
         Pair.objects.select_related(
-            "category", "dataset", "current_revision", "approved_revision", "prompt__author"
+            "category",
+            "dataset",
+            "current_revision__author",
+            "approved_revision",
+            "prompt__author",
         ),
         public_id=public_id,
         author=request.user,

@@ -86,6 +86,10 @@ def _page(request, proposal: EditProposal, form: EditDecisionForm, status: int =
         "diff": text_diff(proposal.base_revision, proposal),
         "form": form,
         "held": True,
+        # Accepting counts as two approvals: the reviewer must see who already decided what.
+        "reviews": proposal.pair.reviews.filter(round=proposal.pair.review_round)
+        .select_related("reviewer", "revision")
+        .order_by("created_at"),
     }
     return render(request, "review/edit.html", context, status=status)
 

@@ -136,3 +136,14 @@ def test_heartbeat_and_release(as_rita, rita, proposal):
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.claimed_by is None
+
+
+def test_edit_page_shows_the_pairs_status_and_reviews(as_rita, rita, ada, submitted, proposal):
+    # A rejection accepting the edit would outvote must be in front of the deciding reviewer.
+    decide(submitted, ada, "reject", reason="factually_wrong", comment="Humps hold fat, not water.")
+    hold(proposal, rita)
+    html = as_rita.get(page(proposal)).content.decode()
+    assert "The pair so far" in html and "Submitted" in html
+    assert "bob</strong>:" in html
+    assert "ada</strong>: reject" in html and "Humps hold fat, not water." in html
+    assert "ada rejected this revision" in html
