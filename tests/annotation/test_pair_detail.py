@@ -125,3 +125,11 @@ def test_a_reviewers_accepted_edit_is_not_called_the_authors(as_alice, alice, bo
     assert "A reviewer changed this text" in html
     assert "Accepted edit: a reviewer's edit" in html
     assert "bob" not in html  # reviewers stay anonymous to authors
+
+
+def test_text_is_marked_dir_auto_for_right_to_left_writing(as_alice, alice, open_qa):
+    pair = make_pair(author=alice, category=open_qa, instruction="ما هو أطول نهر في العالم؟")
+    html = as_alice.get(_url(pair)).content.decode()
+    assert html.count('class="pair-text" dir="auto"') >= 2
+    edit = as_alice.get(reverse("annotation:my_pairs")).content.decode()
+    assert 'dir="auto">ما هو أطول نهر' in edit
