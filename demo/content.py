@@ -161,7 +161,7 @@ def _pairs_seed(*, dataset: Dataset, people: dict[str, User], sample: Path) -> N
             reviewer=reviewer,
             decision=D.REJECT,
             reason=Review.Reason.OFF_GUIDELINE,
-            comment="The ideas are a single sentence; brainstorming asks for a varied list.",
+            comment="Reads like a copied web page; brainstorming asks for ideas of your own.",
         )
 
     # Changes requested; the author revises below, once rita's edit is proposed (the
