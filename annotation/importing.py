@@ -37,10 +37,10 @@ from annotation.models import (
     content_hash,
     instruction_key,
 )
+from people.accounts import IMPORTER, system_user
 
 FIELDS = ("instruction", "context", "response", "category")
 IMPORT_STATUSES = (Pair.Status.SUBMITTED, Pair.Status.APPROVED)
-IMPORTER_USERNAME = "importer"
 MAX_LINE_BYTES = 1_000_000
 MAX_REPORTED_ERRORS = 50
 BATCH_ROWS = 2_000
@@ -317,12 +317,10 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
 
 
 def importer_user() -> User:
-    """The system account that authors imported pairs by default: no roles, no password."""
-    user, created = User.objects.get_or_create(username=IMPORTER_USERNAME)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    """The system account that authors imported pairs by default, made by people's
+    migration (no password, inactive): never created here, so no one can register the
+    name first and own what is imported."""
+    return system_user(IMPORTER)
 
 
 def pairs_import(

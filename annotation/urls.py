@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import accounts, home, invites, licence, pairs, prompts, write
+from annotation.views import home, licence, pairs, prompts, write
 
 app_name = "annotation"
 
@@ -22,8 +22,4 @@ urlpatterns = [
     path("pairs/", pairs.my_pairs, name="my_pairs"),
     path("pairs/<uuid:public_id>/", pairs.pair_detail, name="pair_detail"),
     path("pairs/<uuid:public_id>/withdraw/", pairs.withdraw, name="withdraw"),
-    # Accounts
-    path("signup/", accounts.signup, name="signup"),
-    path("people/invite/", invites.invite, name="invite"),
-    path("invite/<uidb64>/<token>/", invites.accept_invite, name="accept_invite"),
 ]

@@ -17,7 +17,6 @@ from django.db import connection, models, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from annotation.invites import invite_link
 from annotation.licence import licence_accept
 from annotation.models import (
     Assignment,
@@ -36,6 +35,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release, ReleaseFile
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import Claim, EditProposal, InProgress, Review
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease

@@ -34,10 +34,11 @@ predate them (databricks-dolly-15k has open_qa with context): --lenient-policy i
 such records as they are. --skip-duplicates skips repeated instructions (the first one
 wins) instead of failing.
 
-Pairs are authored by --author (default: the system user "importer", created without
-roles). --status submitted (default) queues them for review; --status approved imports an
-already-reviewed dataset (its only revision is the approved one). Every pair gets one
-revision of kind "imported" and a draft with the same text. The import is audited as one
+Pairs are authored by --author (default: the system account "importer", which people's
+migration creates without roles or a way to sign in). --status submitted (default) queues
+them for review; --status approved imports an already-reviewed dataset (its only revision
+is the approved one). Every pair gets one revision of kind "imported" and a draft with the
+same text. The import is audited as one
 "pairs.import" event on the dataset (file, sha256, count, status), not one per pair."""
 
 

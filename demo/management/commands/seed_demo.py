@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from annotation.seeding import dataset_seed_dolly, demo_users_seed
 from annotation.setup import roles_setup
 from demo.content import SeedFailed, demo_content_seed
+from people.accounts import mark_email_verified
 
 
 class Command(BaseCommand):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         seeded_users = demo_users_seed(local=settings.DEBUG)
         self.stdout.write("Demo users (username / password / roles):")
         for seeded in seeded_users:
+            if seeded.password is not None:
+                mark_email_verified(seeded.user)  # demo accounts sign in without a mail
             password = seeded.password or "(existed: left as it is)"
             roles = ", ".join(seeded.roles)
             self.stdout.write(f"  {seeded.user.username:<6} {password:<24} {roles}")
