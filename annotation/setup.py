@@ -28,6 +28,11 @@ ADMIN_PERMISSIONS = [
     ("axes", "accessattempt", ["view"]),
     ("axes", "accesslog", ["view"]),
     ("axes", "accessfailurelog", ["view"]),
+    # Sign-in addresses and company sign-in (django-allauth): seen, changed elsewhere.
+    ("account", "emailaddress", ["view"]),
+    ("socialaccount", "socialapp", ["view"]),
+    ("socialaccount", "socialaccount", ["view"]),
+    ("socialaccount", "socialtoken", ["view"]),
 ]
 
 

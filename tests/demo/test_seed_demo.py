@@ -96,9 +96,11 @@ def test_seed_demo_gives_everyone_their_roles(settings):
 
 def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
     settings.DEBUG = False
+    before = snapshot()  # system accounts exist from the migrations
     with pytest.raises(CommandError, match="--allow-production"):
         seed()
-    assert not User.objects.exists() and not Dataset.objects.exists()
+    assert snapshot() == before
+    assert not User.objects.filter(username="alice").exists() and not Dataset.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
