@@ -33,7 +33,7 @@ def demo(live_server, settings, tmp_path):
 
 def sign_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state()
@@ -75,7 +75,8 @@ def pages_of(username: str) -> list[str]:
         reverse("exports:release", args=["dolly", f"v{release.version}"]),
         reverse("review:moderate"),
         reverse("review:moderate_pair", args=[pair.public_id]),
-        reverse("annotation:invite"),
+        reverse("people:invite"),
+        reverse("people:profile"),
         *admin_pages,
     ]
 
@@ -115,7 +116,7 @@ def walk(new_page, live_server, username: str, found: dict) -> None:
 def test_every_page_is_accessible_and_fits_a_phone(new_page, demo):
     found: dict[str, list[str]] = {}
     anonymous = new_page()
-    for path in (reverse("login"), reverse("annotation:signup")):
+    for path in (reverse("login"), reverse("account_signup")):
         anonymous.goto(demo.url + path)
         check(anonymous, f"anonymous {path}", found)
     for username in ("alice", "dan", "bob", "ada"):

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, live_server, username: str, next_path: str) -> None:
     page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(re.escape(next_path)))

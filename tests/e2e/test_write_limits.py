@@ -22,7 +22,7 @@ def editor(new_page, live_server):
     licence_accept(user=alice, dataset=dataset_seed_dolly())
     page = new_page()
     page.goto(f"{live_server.url}/login/?next=/write/")
-    page.fill("#id_username", "alice")
+    page.fill("#id_login", "alice")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(EDIT)
