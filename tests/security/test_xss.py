@@ -423,7 +423,7 @@ POSTS = {
         "ada",
         lambda o: reverse("people:invite"),
         lambda o: {"emails": f"{EVIL}\n{SCRIPT}@x", "roles": [EVIL]},
-        200,
+        422,
     ),
     "a release with a bad fraction": (
         "ada",
