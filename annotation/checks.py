@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from annotation.findings import Finding, credential_messages, findings_scan
 from annotation.models import Category, Pair, Revision, instruction_key
 
 # Control characters other than tab, newline and carriage return corrupt JSONL and
@@ -28,6 +29,8 @@ TEXT_FIELDS = ("instruction", "context", "response")
 class CheckResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Personal data and credentials in the text (credentials are also errors).
+    findings: list[Finding] = field(default_factory=list)
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -83,6 +86,10 @@ def check_pair(
             result.error(name, problem)
     if not result.ok:
         return result
+
+    result.findings = findings_scan(text_fields=values)
+    for name, message in credential_messages(findings=result.findings, text_fields=values):
+        result.error(name, message)
 
     if not instruction.strip():
         result.error("instruction", "Write an instruction.")

@@ -28,10 +28,14 @@ from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.checks import text_problem
+from annotation.findings import Finding as Found
+from annotation.findings import credential_messages, findings_scan
+from annotation.flags import finding_rows
 from annotation.models import (
     Category,
     Dataset,
     Draft,
+    Finding,
     Pair,
     Revision,
     content_hash,
@@ -66,6 +70,8 @@ class Record:
     response: str
     category: Category
     key: str
+    # Personal data in the text, recorded unconfirmed: such a pair ships once confirmed.
+    findings: tuple[Found, ...] = ()
 
     @property
     def size(self) -> int:
@@ -179,7 +185,16 @@ def _parse(
         problem = _policy_problem(category, values)
         if problem:
             return problem
-    return Record(category=category, key=instruction_key(values["instruction"]), **values)
+    found = findings_scan(text_fields=values)
+    refused = credential_messages(findings=found, text_fields=values)
+    if refused:
+        return "; ".join(f"{name}: {message}" for name, message in refused)
+    return Record(
+        category=category,
+        key=instruction_key(values["instruction"]),
+        findings=tuple(found),
+        **values,
+    )
 
 
 def _policy_problem(category: Category, values: dict[str, str]) -> str | None:
@@ -313,6 +328,11 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
     )
     Draft.objects.bulk_create(
         Draft(pair=pair, **fields) for pair, fields in zip(pairs, text, strict=True)
+    )
+    Finding.objects.bulk_create(
+        row
+        for revision_id, record in zip(revision_ids, batch, strict=True)
+        for row in finding_rows(revision_id=revision_id, found=record.findings)
     )
 
 

@@ -16,6 +16,8 @@ ADMIN_PERMISSIONS = [
     ("annotation", "openprompt", ["view"]),
     ("annotation", "licenceacceptance", ["view"]),
     ("annotation", "auditevent", ["view"]),
+    # Confirmed through an admin action that calls the service; never edited.
+    ("annotation", "finding", ["view"]),
     ("review", "review", ["view"]),
     ("review", "editproposal", ["view"]),
     # Ending a stuck lease only hands the pair back to the queue.

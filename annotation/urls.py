@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import home, licence, pairs, prompts, write
+from annotation.views import findings, home, licence, pairs, prompts, write
 
 app_name = "annotation"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("write/<uuid:public_id>/skip/", write.skip, name="skip"),
     path("write/<uuid:public_id>/choose/", write.choose, name="choose"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
+    path("findings/<int:pk>/confirm/", findings.confirm, name="confirm_finding"),
     # Open prompts: an instruction alone, answered by someone else
     path("questions/", prompts.open_prompts, name="open_prompts"),
     path("questions/ask/", prompts.ask, name="ask"),

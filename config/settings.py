@@ -343,6 +343,8 @@ HANDWRITTEN_CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15)
 HANDWRITTEN_PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # A building release whose heartbeat is older than this is taken over by the next attempt.
 HANDWRITTEN_RELEASE_STALE_SECONDS = env_int("RELEASE_STALE_SECONDS", 300)
+# Insights figures older than this are recomputed by a worker (the page shows their age).
+HANDWRITTEN_INSIGHTS_STALE_SECONDS = env_int("INSIGHTS_STALE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", require_POST(account_views.logout), name="logout"),
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
+    path("leaderboard/", include("review.urls_leaderboard")),
     path("releases/", include("exports.urls")),
     path("", include("people.urls")),
     # login/, logout/, signup/, confirm-email/, password/..., email/, and with company SSO

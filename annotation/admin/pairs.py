@@ -5,6 +5,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from annotation.admin.base import ReadOnlyAdmin
+from annotation.admin.findings import (
+    ActiveTimeFilter,
+    PairActiveTimeFilter,
+    PairTypingFilter,
+    TypingFilter,
+)
 from annotation.models import Assignment, OpenPrompt, Pair, Revision
 
 
@@ -24,7 +30,14 @@ class PairAdmin(ReadOnlyAdmin):
         "submitted_at",
         "updated_at",
     ]
-    list_filter = ["dataset", "status", "category", "current_revision__kind"]
+    list_filter = [
+        "dataset",
+        "status",
+        "category",
+        "current_revision__kind",
+        PairTypingFilter,
+        PairActiveTimeFilter,
+    ]
     search_fields = ["public_id", "author__username", "current_revision__instruction"]
     list_select_related = ["dataset", "category", "author"]
     date_hierarchy = "created_at"
@@ -59,8 +72,8 @@ class PairAdmin(ReadOnlyAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(ReadOnlyAdmin):
-    list_display = ["pair", "number", "kind", "category", "author", "created_at"]
-    list_filter = ["kind", "category__dataset", "category"]
+    list_display = ["pair", "number", "kind", "category", "author", "authenticity", "created_at"]
+    list_filter = ["kind", "category__dataset", "category", TypingFilter, ActiveTimeFilter]
     search_fields = ["pair__public_id", "author__username", "instruction"]
     list_select_related = ["pair", "author", "category__dataset"]
     fields = [

@@ -19,6 +19,7 @@ from annotation.assignment import (
 )
 from annotation.drafts import DraftConflict, NotEditable, pair_start
 from annotation.feedback import pair_feedback
+from annotation.flags import draft_findings
 from annotation.forms import ChooseCategoryForm, PairTextForm, SkipForm
 from annotation.models import Assignment, Category, Dataset, Draft, Pair
 from annotation.roles import CONTRIBUTOR, role_required
@@ -27,6 +28,7 @@ from annotation.views.gates import dataset_chosen, licence_refusal, signed_in_fo
 from annotation.workflow import EDITABLE, IllegalTransition, S
 from annotation.writing import draft_autosave, pair_save_and_submit
 
+TEXT_NAMES = ("instruction", "context", "response")
 FIELD_LABELS = {"instruction": "Instruction", "context": "Context", "response": "Response"}
 CONTEXT_NOTES = {
     Category.ContextPolicy.REQUIRED: " (required)",
@@ -84,7 +86,12 @@ def autosave(request: HttpRequest, public_id) -> HttpResponse:
         return _savestate(request, pair, "conflict", status=409, conflict=conflict.draft)
     except NotEditable as refused:
         return _savestate(request, pair, "error", status=422, message=str(refused))
-    return _savestate(request, pair, "saved", draft=draft)
+    findings = draft_findings(
+        pair=pair,
+        text_fields={name: getattr(draft, name) for name in TEXT_NAMES},
+        confirmed=form.cleaned_data["confirm"],
+    )
+    return _savestate(request, pair, "saved", draft=draft, findings=findings)
 
 
 @signed_in_for_htmx
@@ -104,6 +111,7 @@ def submit(request: HttpRequest, public_id) -> HttpResponse:
             text=form.draft_text(),
             base_version=form.cleaned_data["version"],
             signals=form.signals(),
+            confirmed=form.cleaned_data["confirm"],
         )
     except ValidationError as failed:
         form.add_check_errors(failed)
@@ -265,6 +273,11 @@ def _editor(
         "choose_form": choose_form,
         "max_skips": settings.HANDWRITTEN_MAX_SKIPS_PER_DAY,
         "max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "findings": draft_findings(
+            pair=pair,
+            text_fields={name: form[name].value() or "" for name in TEXT_NAMES},
+            confirmed=form.cleaned_data.get("confirm", ()) if form.is_bound else (),
+        ),
     }
     partial = request.htmx and skip_form is None and choose_form is None
     template = "annotation/write.html#pair_form" if partial else "annotation/write.html"

@@ -41,6 +41,8 @@ ROLE_HOLDERS = {
     "contributor": CONTRIBUTORS,
     "reviewer": REVIEWERS,
     "admin": ADMINS,
+    "insights": REVIEWERS | ADMINS,
+    "member": CONTRIBUTORS | REVIEWERS | ADMINS,
 }
 # Django's own admin has its own staff check and its own tests.
 NOT_IN_MATRIX = {"admin"}
@@ -99,6 +101,10 @@ def pair_text(world: World, key: str | None, persona: str) -> dict:
         "response": "An intruder's answer that would replace the author's.",
         "version": draft.version if draft else 0,
     }
+
+
+def finding_pk(world: World, key: str | None) -> dict:
+    return {"pk": world[key].pk if not key.startswith("unknown") else 10**9}
 
 
 def decision(world: World, key: str | None, persona: str) -> dict:
@@ -250,6 +256,18 @@ ROUTES: dict[str, Route] = {
         data=lambda w, k, p: {"new_password1": PASSWORD, "new_password2": PASSWORD},
         refused=frozenset({400}),
     ),
+    # Confirming a finding fictional or public: a reviewer (not the author) while the pair
+    # is under review, an admin always; anyone else is told nothing.
+    "annotation:confirm_finding": Route(
+        "signed_in",
+        ("post",),
+        {
+            "finding_review": REVIEWERS | ADMINS,
+            "finding_approved": ADMINS,
+            "unknown_finding": NOBODY,
+        },
+        kwargs=finding_pk,
+    ),
     # Review queue.
     "review:queue": Route("reviewer", ("get",)),
     "review:next": Route("reviewer", ("post",)),
@@ -308,6 +326,31 @@ ROUTES: dict[str, Route] = {
     "exports:restart": Route("admin", ("post",), RELEASES, kwargs=release_ref),
     "exports:file": Route("admin", ("get",), RELEASES, kwargs=release_file),
     "exports:zip": Route("admin", ("get",), RELEASES, kwargs=release_ref),
+    # Insights (reviewers and admins) and the leaderboard (anyone with a role).
+    "review:insights_index": Route("insights", ("get",)),
+    "review:insights": Route(
+        "insights",
+        ("get",),
+        {"dolly": REVIEWERS | ADMINS, "wiki": REVIEWERS | ADMINS, "nope": NOBODY},
+        kwargs=dataset_slug("slug"),
+    ),
+    "review:insights_json": Route(
+        "insights",
+        ("get",),
+        {"dolly": REVIEWERS | ADMINS, "wiki": REVIEWERS | ADMINS, "nope": NOBODY},
+        kwargs=dataset_slug("slug"),
+    ),
+    "leaderboard:index": Route("member", ("get",)),
+    "leaderboard:board": Route(
+        "member",
+        ("get",),
+        {
+            "dolly": CONTRIBUTORS | REVIEWERS | ADMINS,
+            "wiki": CONTRIBUTORS | REVIEWERS | ADMINS,
+            "nope": NOBODY,
+        },
+        kwargs=dataset_slug("slug"),
+    ),
 }
 
 

@@ -26,7 +26,11 @@ All or nothing: every line is checked first and any problem is reported as
 non-zero. Problems: a line that is not UTF-8, not JSON, not an object, has missing or
 extra keys, non-string values, an unknown category, NUL or control characters, an empty
 instruction or response, is over {MAX_LINE_BYTES:,} bytes, or repeats an instruction
-(earlier in the file, or a submitted/approved pair of the dataset).
+(earlier in the file, or a submitted/approved pair of the dataset), or holds a credential
+(an API key, token, private key or password in a URL: its kind and position are named).
+Personal data (e-mail addresses, phone numbers, payment cards, IBANs, IP addresses) is
+imported but recorded unconfirmed: such a pair does not ship until a reviewer or an admin
+confirms the data fictional or public.
 
 By default each record must also follow the rules writers follow in the app: the
 category's context policy (required/none) and the length limits. Historical data may
