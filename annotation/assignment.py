@@ -43,6 +43,10 @@ class SkipRefused(Exception):
     pass
 
 
+class CategoryClosed(Exception):
+    """The chosen category is not open to this writer (at its target, or restricted)."""
+
+
 @dataclass(frozen=True)
 class Skipped:
     assignment: Assignment
@@ -81,23 +85,32 @@ def category_counts(*, dataset: Dataset) -> dict[int, int]:
     return counts
 
 
-def category_pick(
-    *, user: User, dataset: Dataset, avoid: Category | None = None
-) -> Category | None:
-    """The category ``user`` should write next in ``dataset``, or None if none is open."""
+def _standing(*, user: User, dataset: Dataset) -> list[tuple[Category, float]]:
+    """Each category ``user`` may be given, with how many pairs it is below its target."""
     counts = category_counts(dataset=dataset)
     active = Category.objects.filter(dataset=dataset, active=True)
     target_sum = sum(active.values_list("target_share", flat=True)) or 1.0
     total = sum(counts.values())
+    # A category that has reached its target count takes no more.
+    return [
+        (category, category.target_share / target_sum * (total + 1) - counts.get(category.pk, 0))
+        for category in categories_allowed(user=user, dataset=dataset)
+        if category.target_count is None or counts.get(category.pk, 0) < category.target_count
+    ]
+
+
+def category_pick(
+    *, user: User, dataset: Dataset, avoid: Category | None = None
+) -> Category | None:
+    """The category ``user`` should write next in ``dataset``, or None if none is open."""
     recent = list(
         Assignment.objects.filter(contributor=user, category__dataset=dataset)
         .order_by("-created_at", "-pk")
         .values_list("category_id", flat=True)[: len(VARIETY_PENALTY)]
     )
 
-    def score(category: Category) -> tuple[float, float, str]:
-        count = counts.get(category.pk, 0)
-        deficit = category.target_share / target_sum * (total + 1) - count
+    def score(standing: tuple[Category, float]) -> tuple[float, float, str]:
+        category, deficit = standing
         penalty = sum(
             w for w, cid in zip(VARIETY_PENALTY, recent, strict=False) if cid == category.pk
         )
@@ -105,13 +118,21 @@ def category_pick(
             penalty += AVOID_PENALTY
         return (deficit - penalty, category.target_share, category.slug)
 
-    # A category that has reached its target count takes no more.
-    candidates = [
-        category
-        for category in categories_allowed(user=user, dataset=dataset)
-        if category.target_count is None or counts.get(category.pk, 0) < category.target_count
-    ]
-    return max(candidates, key=score, default=None)
+    best = max(_standing(user=user, dataset=dataset), key=score, default=None)
+    return best[0] if best else None
+
+
+def categories_open(*, user: User, dataset: Dataset) -> list[Category]:
+    """What ``user`` may choose to write: the policy's pick first, then every other
+    category still below its target, furthest below first."""
+    pick = category_pick(user=user, dataset=dataset)
+    if pick is None:
+        return []
+    below = sorted(
+        (item for item in _standing(user=user, dataset=dataset) if item[1] > 0),
+        key=lambda item: (-item[1], item[0].name),
+    )
+    return [pick, *(category for category, _ in below if category.pk != pick.pk)]
 
 
 def draft_untouched(*, pair: Pair) -> bool:
@@ -207,6 +228,36 @@ def assignment_give(
         if category is None:
             return None
         return assignment_create(contributor=contributor, category=category, verb="assignment.give")
+
+
+def assignment_switch(*, assignment: Assignment, by: User, category: Category) -> Assignment:
+    """Close ``assignment`` and give ``by`` the category they chose instead.
+
+    Choosing is not a skip: no reason, no daily limit. ``category`` must be one of
+    categories_open. An untouched draft is withdrawn; typed text stays a draft in My pairs.
+    """
+    if assignment.contributor_id != by.pk:
+        raise PermissionDenied("This assignment belongs to someone else.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.outcome != Outcome.OPEN:
+            raise CategoryClosed("This assignment is already closed.")
+        if category.pk == locked.category_id:
+            return locked
+        if category not in categories_open(user=by, dataset=locked.category.dataset):
+            raise CategoryClosed(
+                f"{category.name} is not open to you now: it has reached its target or is "
+                "restricted. Choose another category."
+            )
+        locked.outcome = Outcome.SWITCHED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["outcome", "closed_at"])
+        pair = Pair.objects.filter(assignment=locked, status=S.DRAFT).first()
+        if pair is not None and draft_untouched(pair=pair):
+            _pair_abandon(pair=pair, by=by, verb="pair.withdraw")
+        audit(actor=by, verb="assignment.switch", obj=locked, to=category.slug)
+        return assignment_create(contributor=by, category=category, verb="assignment.choose")
 
 
 def skips_today(*, contributor: User) -> int:

@@ -129,6 +129,26 @@ class SkipForm(forms.Form):
         return f"{label}: {detail}" if detail else label
 
 
+class ChooseCategoryForm(forms.Form):
+    """A category the writer chose, among those open to them (a slug in, a Category out)."""
+
+    category = forms.SlugField(error_messages={"required": "Choose a category."})
+
+    def __init__(self, *args, choices: list[Category], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = {category.slug: category for category in choices}
+
+    def clean_category(self) -> Category:
+        category = self.choices.get(self.cleaned_data["category"])
+        if category is None:
+            raise ValidationError(
+                "That category is not open to you now: it has reached its target or is "
+                "restricted. Choose another.",
+                code="closed",
+            )
+        return category
+
+
 class LicenceForm(forms.Form):
     agree = forms.BooleanField(
         error_messages={"required": "Tick the box to accept the licence, or leave the page."}

@@ -102,6 +102,8 @@ class Assignment(models.Model):
         WRITTEN = "written", "Written"
         SKIPPED = "skipped", "Skipped"
         EXPIRED = "expired", "Expired"
+        # The writer chose another category instead (not a skip: no reason, no limit).
+        SWITCHED = "switched", "Switched to another category"
 
     contributor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"

@@ -109,7 +109,7 @@ def pair_draft(*, pair: Pair) -> Draft | None:
 
 def pair_history(*, pair: Pair) -> list[Revision]:
     """Every revision, newest first."""
-    return list(pair.revisions.select_related("category").order_by("-number"))
+    return list(pair.revisions.select_related("category", "author").order_by("-number"))
 
 
 def draft_differs(*, draft: Draft | None, revision: Revision | None) -> bool:

@@ -47,6 +47,16 @@ def prompts_open(
     return prompts
 
 
+def prompts_asked(*, author: User) -> QuerySet[OpenPrompt]:
+    """The questions ``author`` asked, still open ones first, newest first."""
+    return (
+        OpenPrompt.objects.filter(author=author)
+        .exclude(status=P.WITHDRAWN)
+        .select_related("category", "dataset", "taken_by")
+        .order_by("status", "-created_at", "-pk")  # "open" sorts before "taken"
+    )
+
+
 def prompt_ask(
     *,
     by: User,

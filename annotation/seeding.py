@@ -1,8 +1,13 @@
 """The databricks-dolly-15k categories, as a dataset to start from."""
 
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from annotation.models import Category, Dataset
+from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
 
 C = Category.ContextPolicy
 
@@ -175,3 +180,45 @@ def dataset_seed_dolly(*, slug: str = "dolly", name: str = "Dolly") -> Dataset:
             },
         )
     return dataset
+
+
+# username, roles, staff. Passwords are fixed on a local site so a demo can follow the README.
+DEMO_USERS: list[tuple[str, list[str], bool]] = [
+    ("alice", [CONTRIBUTOR], False),
+    ("dan", [CONTRIBUTOR], False),
+    ("bob", [REVIEWER, CONTRIBUTOR], False),
+    ("rita", [REVIEWER, CONTRIBUTOR], False),
+    ("ada", [ADMIN, REVIEWER, CONTRIBUTOR], True),
+]
+LOCAL_DEMO_PASSWORD = "handwritten-demo"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    user: User
+    roles: list[str]
+    # None when the account already existed: seeding leaves such an account alone.
+    password: str | None
+
+
+@transaction.atomic
+def demo_users_seed(*, local: bool) -> list[DemoUser]:
+    """Create the demo accounts that do not exist yet, with their roles and a password.
+
+    An existing account is never changed (not its password, not its roles): it may be a
+    real person's who happens to be called ``ada``. ``local`` (a DEBUG site) gives the
+    README's fixed password; elsewhere each new account draws a random one.
+    """
+    seeded = []
+    for username, roles, staff in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com", "is_staff": staff}
+        )
+        password = None
+        if created:
+            password = LOCAL_DEMO_PASSWORD if local else secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            user.groups.add(*Group.objects.filter(name__in=roles))
+        seeded.append(DemoUser(user=user, roles=roles, password=password))
+    return seeded

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
 
 # Admins manage datasets, categories and people in Django's admin; pairs, revisions and the
-# audit trail are read-only there (they change only through the app's services).
+# audit trail, reviews and releases are read-only there (they change only through the
+# app's services).
 ADMIN_PERMISSIONS = [
     ("annotation", "dataset", ["add", "change", "view"]),
     ("annotation", "category", ["add", "change", "view"]),
@@ -17,8 +18,23 @@ ADMIN_PERMISSIONS = [
     ("annotation", "auditevent", ["view"]),
     # Confirmed through an admin action that calls the service; never edited.
     ("annotation", "finding", ["view"]),
+    ("review", "review", ["view"]),
+    ("review", "editproposal", ["view"]),
+    # Ending a stuck lease only hands the pair back to the queue.
+    ("review", "lease", ["view", "delete"]),
+    ("exports", "release", ["view"]),
+    ("exports", "releasefile", ["view"]),
     ("auth", "user", ["add", "change", "view"]),
     ("auth", "group", ["view"]),
+    # Sign-in lockouts (django-axes): who was locked out, and when.
+    ("axes", "accessattempt", ["view"]),
+    ("axes", "accesslog", ["view"]),
+    ("axes", "accessfailurelog", ["view"]),
+    # Sign-in addresses and company sign-in (django-allauth): seen, changed elsewhere.
+    ("account", "emailaddress", ["view"]),
+    ("socialaccount", "socialapp", ["view"]),
+    ("socialaccount", "socialaccount", ["view"]),
+    ("socialaccount", "socialtoken", ["view"]),
 ]
 
 

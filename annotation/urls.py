@@ -12,6 +12,7 @@ urlpatterns = [
     path("write/<uuid:public_id>/autosave/", write.autosave, name="autosave"),
     path("write/<uuid:public_id>/submit/", write.submit, name="submit"),
     path("write/<uuid:public_id>/skip/", write.skip, name="skip"),
+    path("write/<uuid:public_id>/choose/", write.choose, name="choose"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
     path("findings/<int:pk>/confirm/", findings.confirm, name="confirm_finding"),
     # Open prompts: an instruction alone, answered by someone else

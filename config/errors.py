@@ -1,5 +1,7 @@
 """Error views that say more than Django's defaults where it helps the person."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +15,42 @@ TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 with the reason where it is ours to tell; an over-sized body is 413."""
     if isinstance(exception, TOO_LARGE):
-        limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
-        return _page(request, "413.html", {"limit_kb": limit_kb}, status=413)
+        return too_large(request)
     # Other messages (a bad Host header, say) are not for visitors.
     reason = str(exception) if isinstance(exception, FormNotUtf8) else ""
     return _page(request, "400.html", {"reason": reason}, status=400)
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413, as a line of text for htmx (the editor shows it inline) or as a page."""
+    limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    if request.headers.get("HX-Request") == "true":
+        message = (
+            f"Not saved: this is larger than this site accepts ({limit_kb} KB per request). "
+            "Shorten the text; nothing was changed."
+        )
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    return _page(request, "413.html", {"limit_kb": limit_kb}, status=413)
+
+
+class TooLargeMiddleware:
+    """Answer an over-sized form with 413 here, the same with DEBUG on or off.
+
+    Django refuses such a body where a view or middleware first reads it; with DEBUG on
+    that is its technical 400 page, which htmx's error handling swapped over the whole
+    editor, and the editor's copy in the browser replayed the same text on reload.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parsed (and counted) as the views will
+            except TOO_LARGE:
+                return too_large(request)
+        return self.get_response(request)
 
 
 def _page(request: HttpRequest, template: str, context: dict, *, status: int) -> HttpResponse:

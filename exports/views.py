@@ -52,7 +52,7 @@ def release_list(request, slug):
         "page": _page(request, dataset_releases(dataset)),
         "shippable": shipped_pairs(dataset=dataset).count(),
     }
-    return render(request, "exports/releases.html", context, status=400 if form.errors else 200)
+    return render(request, "exports/releases.html", context, status=422 if form.errors else 200)
 
 
 @role_required(ADMIN)

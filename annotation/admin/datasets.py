@@ -112,6 +112,13 @@ class CategoryInlineForm(forms.ModelForm):
         fields = ["slug", "name", "context_policy", "target_share", "target_count", "active"]
         widgets = {"target_count": forms.NumberInput(attrs={"class": "vIntegerField"})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A tabular inline labels its columns only in the header: name each cell's field
+        # for screen readers (axe: label, select-name).
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
 
 class CategoryInline(admin.TabularInline):
     """The targets of all categories side by side; the rest on each category's page."""

@@ -16,6 +16,7 @@ from annotation.pairs import (
     pair_draft,
     pair_history,
 )
+from annotation.prompts import prompts_asked
 from annotation.roles import CONTRIBUTOR, role_required
 from annotation.submission import pair_withdraw
 from annotation.workflow import EDITABLE, IllegalTransition, S, is_legal
@@ -29,7 +30,13 @@ def my_pairs(request):
     filters = form.filters()
     pairs = author_pairs(author=request.user, **filters)
     page = Paginator(pairs, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "filtered": any(filters.values())}
+    questions = Paginator(prompts_asked(author=request.user), settings.HANDWRITTEN_PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": any(filters.values()),
+        "questions": questions.get_page(request.GET.get("questions")),
+    }
     # A history restore needs the whole page, not the fragment.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "annotation/my_pairs.html#list" if partial else "annotation/my_pairs.html"
@@ -43,7 +50,11 @@ def pair_detail(request, public_id):
     # Someone else's pair does not exist for this user, whatever their role.
     pair = get_object_or_404(
         Pair.objects.select_related(
-            "category", "dataset", "current_revision", "approved_revision", "prompt__author"
+            "category",
+            "dataset",
+            "current_revision__author",
+            "approved_revision",
+            "prompt__author",
         ),
         public_id=public_id,
         author=request.user,

@@ -10,16 +10,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotation.assignment import (
+    CategoryClosed,
     SkipRefused,
     assignment_current,
     assignment_give,
     assignment_skip,
+    assignment_switch,
+    categories_open,
     category_pick,
 )
 from annotation.drafts import DraftConflict, NotEditable, pair_start
 from annotation.feedback import pair_feedback
 from annotation.flags import draft_findings
-from annotation.forms import PairTextForm, SkipForm
+from annotation.forms import ChooseCategoryForm, PairTextForm, SkipForm
 from annotation.models import Assignment, Category, Dataset, Draft, Pair
 from annotation.roles import CONTRIBUTOR, role_required
 from annotation.submission import NothingChanged
@@ -177,6 +180,37 @@ def skip(request: HttpRequest, public_id) -> HttpResponse:
     return _go(request, reverse("annotation:edit_pair", args=[new_pair.public_id]))
 
 
+@signed_in_for_htmx
+@role_required(CONTRIBUTOR)
+@require_POST
+def choose(request: HttpRequest, public_id) -> HttpResponse:
+    """Write in another category than the policy's pick: not a skip (no reason, no limit)."""
+    pair = _own_pair(request, public_id)
+    if refusal := licence_refusal(request, pair.dataset):
+        return refusal
+    if not _skippable(pair):
+        messages.error(request, "This pair has no open assignment to change.")
+        return _go(request, reverse("annotation:edit_pair", args=[pair.public_id]))
+    form = ChooseCategoryForm(request.POST, choices=_choices(request, pair))
+    if not form.is_valid():
+        return _editor(request, pair, _draft_form(pair), status=422, choose_form=form)
+    try:
+        assignment = assignment_switch(
+            assignment=pair.assignment, by=request.user, category=form.cleaned_data["category"]
+        )
+    except CategoryClosed as refused:
+        messages.error(request, str(refused))
+        return _go(request, reverse("annotation:edit_pair", args=[pair.public_id]))
+    new_pair = pair_start(assignment=assignment, by=request.user)
+    return _go(request, reverse("annotation:edit_pair", args=[new_pair.public_id]))
+
+
+def _choices(request: HttpRequest, pair: Pair) -> list[Category]:
+    """Categories the writer may switch to: open to them, other than the current one."""
+    chosen = categories_open(user=request.user, dataset=pair.dataset)
+    return [category for category in chosen if category.pk != pair.category_id]
+
+
 def _skippable(pair: Pair) -> bool:
     assignment = pair.assignment
     return (
@@ -228,6 +262,7 @@ def _editor(
     conflict: Draft | None = None,
     version: int | None = None,
     skip_form: SkipForm | None = None,
+    choose_form: ChooseCategoryForm | None = None,
 ) -> HttpResponse:
     """The edit page, or for htmx only its form, which a failed submit swaps in place."""
     draft = Draft.objects.get(pair=pair)
@@ -247,14 +282,17 @@ def _editor(
         "conflict": conflict,
         "feedback": pair_feedback(pair=pair)[:3] if pair.status == S.CHANGES_REQUESTED else [],
         "skip_form": (skip_form or SkipForm()) if _skippable(pair) else None,
+        "choices": _choices(request, pair) if _skippable(pair) else [],
+        "choose_form": choose_form,
         "max_skips": settings.HANDWRITTEN_MAX_SKIPS_PER_DAY,
+        "max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "findings": draft_findings(
             pair=pair,
             text_fields={name: form[name].value() or "" for name in TEXT_NAMES},
             confirmed=form.cleaned_data.get("confirm", ()) if form.is_bound else (),
         ),
     }
-    partial = request.htmx and skip_form is None
+    partial = request.htmx and skip_form is None and choose_form is None
     template = "annotation/write.html#pair_form" if partial else "annotation/write.html"
     return render(request, template, context, status=status)
 

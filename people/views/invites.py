@@ -38,7 +38,8 @@ def invite(request):
         form = InviteForm(initial={"roles": form.cleaned_data["roles"]})
     context = {"form": form, "outcome": outcome, "pending": _pending_page(request)}
     template = "people/invite.html#panel" if request.htmx else "people/invite.html"
-    return render(request, template, context)
+    # An invalid form answers 422, as every form of the site does (htmx swaps it in).
+    return render(request, template, context, status=422 if form.errors else 200)
 
 
 @never_cache
@@ -58,4 +59,5 @@ def accept_invite(request, uidb64: str, token: str):
             email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
             redirect_url=resolve_url(settings.LOGIN_REDIRECT_URL),
         )
-    return render(request, "people/accept_invite.html", {"form": form, "invitee": user})
+    context = {"form": form, "invitee": user}
+    return render(request, "people/accept_invite.html", context, status=422 if form.errors else 200)

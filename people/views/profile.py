@@ -19,4 +19,5 @@ def profile(request):
         )
         messages.success(request, "Your profile is saved.")
         return redirect("people:profile")
-    return render(request, "people/profile.html", {"form": form})
+    status = 422 if form.errors else 200
+    return render(request, "people/profile.html", {"form": form}, status=status)

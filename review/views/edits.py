@@ -81,6 +81,10 @@ def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm,
         "diff": text_diff(proposal.base_revision, proposal),
         "form": form,
         "lease": lease,
+        # Accepting counts as two approvals: the reviewer must see who already decided what.
+        "reviews": proposal.pair.reviews.filter(round=proposal.pair.review_round)
+        .select_related("reviewer", "revision")
+        .order_by("created_at"),
     }
     return render(request, "review/edit.html", context, status=status)
 
@@ -114,7 +118,7 @@ def edit_decide(request, public_id):
     form = EditDecisionForm(request.POST)
     if not form.is_valid():
         comment = form.data.get("comment", "")
-        return _held_page(request, proposal, form, comment=comment, status=400)
+        return _held_page(request, proposal, form, comment=comment, status=422)
     comment = form.cleaned_data["comment"]
     try:
         if form.cleaned_data["decision"] == "accept":
@@ -135,7 +139,7 @@ def edit_decide(request, public_id):
         return redirect("review:edits")
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _held_page(request, proposal, form, comment=comment, status=400)
+        return _held_page(request, proposal, form, comment=comment, status=422)
     if not done:
         messages.info(request, "That edit was already decided.")
     return _go_next(request)

@@ -164,7 +164,7 @@ def moderate_reopen(request, public_id):
     pair = _pair(public_id)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        return _pair_page(request, pair, reopen_form=form, status=400)
+        return _pair_page(request, pair, reopen_form=form, status=422)
     try:
         moderation_reopen(pair=pair, by=request.user, reason=form.cleaned_data["reason"])
     except IllegalTransition as exc:
@@ -180,7 +180,7 @@ def moderate_retract(request, public_id):
     pair = _pair(public_id)
     form = RetractForm(request.POST)
     if not form.is_valid():
-        return _pair_page(request, pair, retract_form=form, status=400)
+        return _pair_page(request, pair, retract_form=form, status=422)
     try:
         moderation_retract(pair=pair, by=request.user, reason=form.cleaned_data["reason"])
     except IllegalTransition as exc:

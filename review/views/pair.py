@@ -145,7 +145,7 @@ def _held_page(request, pair: Pair, form: DecisionForm):
         raise Http404("You do not hold this pair.") from exc
     except LeaseExpired:
         return _expired(request, pair, comment=form.data.get("comment", ""), status=409)
-    return _page(request, pair, lease, form, status=400)
+    return _page(request, pair, lease, form, status=422)
 
 
 @role_required(REVIEWER)

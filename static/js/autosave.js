@@ -1,6 +1,8 @@
 // The editor around htmx's autosave (the form posts itself 1 s after the last keystroke):
 // - a copy of the text in localStorage on every keystroke, so nothing typed is lost when
 //   a save fails (signed out, offline, server error); restored after the next page load;
+//   text larger than the server takes (data-max-bytes) is neither sent nor kept, so a
+//   reload can never replay a draft the server refuses;
 // - authoring signals: active seconds, typed and pasted characters, sent with each save;
 // - the save notes htmx would not swap on its own (401, 409, 422) or cannot (no network).
 (function () {
@@ -14,6 +16,8 @@
   if (!form()) return;
   var pairId = form().dataset.pair;
   var loginUrl = form().dataset.loginUrl;
+  // Room left in a request for the token, the version and the signals.
+  var maxBytes = (parseInt(form().dataset.maxBytes, 10) || Infinity) - 2048;
   // One copy per pair; it remembers the draft version it was typed on top of.
   var storageKey = "handwritten:draft:" + pairId;
 
@@ -39,10 +43,24 @@
   }
   function version() { var el = field("version"); return el ? parseInt(el.value, 10) || 0 : 0; }
 
+  // The size of the form as the browser will send it (url-encoded UTF-8).
+  function bytesOf(text) {
+    var params = new URLSearchParams();
+    FIELDS.forEach(function (name) { params.append(name, text[name] || ""); });
+    return params.toString().length;
+  }
+  function tooLarge(text) { return bytesOf(text || values()) > maxBytes; }
+  function refuseLarge() {
+    var kb = function (n) { return Math.ceil(n / 1024); };
+    note("Too large to save: " + kb(bytesOf(values())) + " KB, and a draft takes at most " +
+      kb(maxBytes) + " KB. Shorten the text; the saved draft is unchanged.", "error");
+  }
+
   function readLocal() {
     try { return JSON.parse(window.localStorage.getItem(storageKey)); } catch (e) { return null; }
   }
   function writeLocal() {
+    if (tooLarge()) return; // never keep what the server would refuse
     try {
       window.localStorage.setItem(storageKey, JSON.stringify({ version: version(), values: values(), at: Date.now() }));
     } catch (e) { /* storage full or disabled: the server copy is all there is */ }
@@ -84,6 +102,7 @@
     var el = event.target;
     if (!inForm(el) || FIELDS.indexOf(el.name) < 0) return;
     lastInput = Date.now();
+    if (tooLarge()) refuseLarge();
     var kind = event.inputType || "";
     if (kind.indexOf("insert") === 0 && kind !== "insertFromPaste" && kind !== "insertFromDrop") {
       typed += event.data ? event.data.length : 1;
@@ -99,6 +118,16 @@
       activeMs += 1000;
     }
   }, 1000);
+
+  // Nothing too large leaves the browser: the writer is told at once instead.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (inForm(event.detail.elt) && tooLarge()) {
+      event.preventDefault();
+      // configRequest already ran for it; no afterRequest will come to clear this.
+      if (inFlight && inFlight.elt === event.detail.elt) inFlight = null;
+      refuseLarge();
+    }
+  });
 
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
@@ -128,7 +157,10 @@
       return;
     }
     detail.shouldSwap = false;
-    if (status === 403) {
+    if (status === 413) {
+      note(detail.xhr.getResponseHeader("Content-Type").indexOf("text/plain") === 0
+        ? detail.xhr.responseText : "Not saved: the text is larger than this site accepts.", "error");
+    } else if (status === 403) {
       signedOut(); // e.g. a CSRF failure after signing out and in elsewhere
     } else {
       note("Not saved (error " + status + "). Your text is kept in this browser; it saves with your next change.", "error");
@@ -183,7 +215,8 @@
   document.addEventListener("htmx:load", function (event) {
     event.target.querySelectorAll("#savestate time[datetime], time[datetime].local").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
-      if (!isNaN(when)) el.textContent = when.toLocaleTimeString();
+      // The site's one time format: 24-hour, whatever the browser's locale says.
+      if (!isNaN(when)) el.textContent = when.toLocaleTimeString("en-GB", { hourCycle: "h23" });
     });
   });
 
@@ -191,6 +224,7 @@
   function restore() {
     var kept = readLocal();
     if (!kept || !kept.values) return;
+    if (tooLarge(kept.values)) { dropLocal(); return; } // a copy an older page kept
     if (sameText(kept.values, values())) { dropLocal(); return; }
     if (kept.version === version()) {
       apply(kept.values);

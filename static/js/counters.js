@@ -1,15 +1,26 @@
 // Live character counters: <span class="counter" data-counter-for="id" data-min data-max>.
-// Counts the trimmed text, as the submit checks do.
+// Counts the trimmed text in code points, as the server's checks do (an emoji is one
+// character there, two UTF-16 units in a JavaScript string's length).
 (function () {
   "use strict";
+
+  var SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+  function codePoints(text) {
+    var pairs = text.match(SURROGATE_PAIR);
+    return text.length - (pairs ? pairs.length : 0);
+  }
 
   function update(counter) {
     var field = document.getElementById(counter.dataset.counterFor);
     if (!field) return;
-    var n = field.value.trim().length;
+    var n = codePoints(field.value.trim());
     var min = parseInt(counter.dataset.min, 10);
     var max = parseInt(counter.dataset.max, 10);
-    counter.textContent = n + " / " + max;
+    var text = n.toLocaleString("en") + " / " + max.toLocaleString("en");
+    if (n > max) text += " · " + (n - max).toLocaleString("en") + " over";
+    else if (n > 0 && n < min) text += " · at least " + min.toLocaleString("en");
+    counter.textContent = text;
     counter.classList.toggle("over", n > max);
     counter.classList.toggle("under", n > 0 && n < min);
   }
@@ -25,5 +36,5 @@
   });
   document.addEventListener("DOMContentLoaded", function () { updateAll(); });
   document.addEventListener("htmx:load", function (event) { updateAll(event.target); });
-  window.handwrittenCounters = { updateAll: updateAll };
+  window.handwrittenCounters = { updateAll: updateAll, codePoints: codePoints };
 })();

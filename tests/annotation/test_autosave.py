@@ -144,3 +144,19 @@ def test_a_pair_under_review_takes_no_autosave(as_alice, alice, open_qa):
 
 def test_autosave_is_post_only(as_alice, pair):
     assert as_alice.get(autosave_url(pair)).status_code == 405
+
+
+def test_an_oversized_autosave_is_an_inline_413_with_debug_on_too(as_alice, pair, settings):
+    # With DEBUG on, Django answered its technical 400 page, which htmx swapped over the
+    # whole editor.
+    settings.DEBUG = True
+    before = (pair.draft.response, pair.draft.version)
+    too_big = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    response = as_alice.post(
+        autosave_url(pair), editor_data(pair, response="x" * too_big), **HTMX
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Not saved" in response.content.decode() and "KB" in response.content.decode()
+    pair.draft.refresh_from_db()
+    assert (pair.draft.response, pair.draft.version) == before

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from annotation.drafts import DraftText, draft_save
+from annotation.models import OpenPrompt
 from annotation.submission import pair_submit
 from annotation.workflow import S
 from tests.factories import make_pair
@@ -130,3 +131,23 @@ def test_row_says_when_an_approved_version_keeps_shipping(as_alice, alice, open_
     )
     pair_submit(pair=pair, by=alice)
     assert b"approved version ships" in as_alice.get(URL).content
+
+
+def test_lists_the_questions_the_author_asked(as_alice, alice, dan, open_qa):
+    OpenPrompt.objects.create(
+        dataset=open_qa.dataset, category=open_qa, author=alice, instruction="Alice wonders why?"
+    )
+    OpenPrompt.objects.create(
+        dataset=open_qa.dataset, category=open_qa, author=dan, instruction="Dan wonders how?"
+    )
+    page = as_alice.get(URL).content.decode()
+    assert "Questions you asked" in page
+    assert "Alice wonders why?" in page and "Waiting for an answer" in page
+    assert "Dan wonders how?" not in page
+
+
+def test_times_say_just_now_not_zero_minutes(as_alice, alice, open_qa):
+    make_pair(author=alice, category=open_qa)
+    page = as_alice.get(URL).content.decode()
+    assert "just now" in page and "0\xa0minutes ago" not in page
+    assert "a.m." not in page and "p.m." not in page

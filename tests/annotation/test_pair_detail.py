@@ -1,10 +1,12 @@
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from annotation.audit import audit
 from annotation.drafts import DraftText, draft_save
-from annotation.submission import pair_submit
-from annotation.workflow import S
+from annotation.models import Revision
+from annotation.submission import pair_submit, revision_create
+from annotation.workflow import S, lock, transition
 from tests.factories import make_pair
 
 
@@ -103,3 +105,31 @@ def test_anonymous_is_sent_to_sign_in(client, alice, open_qa):
     response = client.get(_url(pair))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_reviewers_accepted_edit_is_not_called_the_authors(as_alice, alice, bob, open_qa):
+    pair = make_pair(author=alice, category=open_qa)
+    with transaction.atomic():
+        revision_create(
+            pair=lock(pair),
+            by=bob,
+            kind=Revision.Kind.ACCEPTED_EDIT,
+            instruction=pair.current_revision.instruction,
+            context="",
+            response="A reviewer's better answer.",
+        )
+    pair.refresh_from_db()
+    transition(pair=pair, to=S.APPROVED, by=bob, verb="pair.approve")
+    html = as_alice.get(_url(pair)).content.decode()
+    assert "the latest you submitted" not in html
+    assert "A reviewer changed this text" in html
+    assert "Accepted edit: a reviewer's edit" in html
+    assert "bob" not in html  # reviewers stay anonymous to authors
+
+
+def test_text_is_marked_dir_auto_for_right_to_left_writing(as_alice, alice, open_qa):
+    pair = make_pair(author=alice, category=open_qa, instruction="ما هو أطول نهر في العالم؟")
+    html = as_alice.get(_url(pair)).content.decode()
+    assert html.count('class="pair-text" dir="auto"') >= 2
+    edit = as_alice.get(reverse("annotation:my_pairs")).content.decode()
+    assert 'dir="auto">ما هو أطول نهر' in edit

@@ -84,6 +84,10 @@ def test_edit_page_shows_the_category_and_the_editor(as_alice, alice, open_qa):
     assert f'value="{pair.draft.version}"' in text
     assert "js/autosave.js" in text
     assert "Skip this category" in text
+    # Right-to-left writing gets its direction from its own text.
+    assert 'id="id_instruction" dir="auto"' in text and 'id="id_response" dir="auto"' in text
+    # Limits the browser enforces before sending; Ctrl+Enter submits.
+    assert 'data-max-bytes="' in text and 'data-shortcut="ctrl+enter"' in text
 
 
 def test_edit_page_shows_required_context_and_source_url(as_alice, alice, closed_qa):

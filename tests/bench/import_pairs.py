@@ -92,7 +92,7 @@ def main() -> None:
             engine = "sqlite"
         try:
             _manage(env, "migrate", "--noinput")
-            _manage(env, "seed_demo")
+            _manage(env, "seed_demo", "--allow-production")
             started = time.perf_counter()
             usage = _manage(
                 env, "import_pairs", str(data), "--dataset", "dolly", "--status", "approved"

@@ -63,7 +63,7 @@ def test_the_task_is_only_enqueued_after_commit(as_ada, url, approved, eager_tas
 def test_bad_input_is_shown_beside_the_field_and_kept(as_ada, url, approved, data, field, message):
     data = {"notes": "Keep these notes", **data}
     response = as_ada.post(url, data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     assert message.encode() in response.content
@@ -73,14 +73,14 @@ def test_bad_input_is_shown_beside_the_field_and_kept(as_ada, url, approved, dat
 
 def test_notes_with_control_characters_are_refused(as_ada, url, approved):
     response = as_ada.post(url, {"notes": "Escape \x1b[31m", "test_fraction": "0.1"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "control or replacement characters" in " ".join(response.context["form"].errors["notes"])
     assert not Release.objects.exists()
 
 
 def test_nothing_to_release_in_an_empty_dataset(as_ada, url):
     response = as_ada.post(url, {"test_fraction": "0.1"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"no approved pairs in this dataset yet" in response.content
 
 

@@ -89,7 +89,7 @@ def test_the_link_works_once(client, invitee):
 def test_weak_or_mismatched_passwords_are_refused(client, invitee, first, second, error):
     response = client.post(invite_link(invitee), {"new_password1": first, "new_password2": second})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert error in response.content.decode()
     invitee.refresh_from_db()
     assert not invitee.has_usable_password()

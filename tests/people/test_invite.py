@@ -83,7 +83,7 @@ def test_invalid_addresses_create_nothing(as_ada, db):
     too_long = "a" * 60 + "@" + "b" * 200 + ".example"
     response = invite(as_ada, f"good@example.com\nnot-an-address\n@example.com\n{too_long}")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     errors = response.context["form"].errors["emails"]
     assert errors == [
         "Line 2: “not-an-address” is not an email address.",

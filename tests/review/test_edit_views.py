@@ -106,7 +106,7 @@ def test_accepting_twice_is_harmless(as_rita, rita, submitted, proposal):
 def test_decline_needs_a_comment(as_rita, rita, proposal):
     hold(proposal, rita)
     response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Say why you decline this edit." in response.content
     response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "No."})
     assert response.status_code == 302
@@ -155,3 +155,14 @@ def test_the_edit_pages_cost_the_same_queries_for_one_edit_or_many(
     assert EditProposal.objects.count() == 9
     assert _queries(as_rita, reverse("review:edits")) == few_queue <= 10
     assert _queries(as_rita, page(proposal)) == few_page <= 10
+
+
+def test_edit_page_shows_the_pairs_status_and_reviews(as_rita, rita, ada, submitted, proposal):
+    # A rejection accepting the edit would outvote must be in front of the deciding reviewer.
+    decide(submitted, ada, "reject", reason="factually_wrong", comment="Humps hold fat, not water.")
+    hold(proposal, rita)
+    html = as_rita.get(page(proposal)).content.decode()
+    assert "The pair so far" in html and "Submitted" in html
+    assert "bob</strong>:" in html
+    assert "ada</strong>: reject" in html and "Humps hold fat, not water." in html
+    assert "ada rejected this revision" in html

@@ -73,7 +73,7 @@ def test_retract_needs_a_reason(as_ada, alice, ada, open_qa):
     pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
     url = reverse("review:moderate_retract", args=[pair.public_id])
     response = as_ada.post(url, {"reason": "  "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Say why this pair is retracted." in response.content
     pair.refresh_from_db()
     assert pair.status == S.APPROVED

@@ -155,7 +155,7 @@ def test_after_the_last_pair_the_queue_page(as_bob, held):
 
 def test_request_changes_needs_a_comment_and_keeps_the_input(as_bob, held):
     response = post(as_bob, held, "request_changes", helpfulness="2", reason="duplicate")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "Tell the author what to change." in html
     assert '<option value="2" selected>' in html
@@ -171,7 +171,7 @@ def test_request_changes_sends_the_pair_back(as_bob, held):
 
 def test_reject_needs_a_reason(as_bob, held):
     response = post(as_bob, held, "reject", comment="Not good.")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"Choose a reason." in response.content
     assert b"Not good." in response.content
 
@@ -183,7 +183,7 @@ def test_reject_with_a_reason(as_bob, held):
 
 def test_changing_the_text_and_pressing_approve_loses_nothing(as_bob, held):
     response = post(as_bob, held, "approve", response="My rewritten response text.")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "Approve with my edit" in html and "You changed the text" in html
     assert "My rewritten response text." in html
@@ -206,7 +206,7 @@ def test_approve_with_an_edit_creates_a_proposal(as_bob, held):
 
 def test_approve_with_an_edit_that_fails_the_checks_shows_errors_beside_fields(as_bob, held):
     response = post(as_bob, held, "approve_with_edit", instruction="Short")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "Too short" in html
     assert 'class="has-error"' in html

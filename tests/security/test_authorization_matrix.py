@@ -177,6 +177,13 @@ ROUTES: dict[str, Route] = {
         kwargs=public_id,
         data=lambda w, k, p: {"reason": "no_idea"},
     ),
+    "annotation:choose": Route(
+        "contributor",
+        ("post",),
+        PAIR_WRITE,
+        kwargs=public_id,
+        data=lambda w, k, p: {"category": "closed_qa"},
+    ),
     "annotation:licence": Route(
         "contributor",
         ("get", "post"),

@@ -219,7 +219,7 @@ def test_an_edit_over_the_limits_is_refused(world):
         reverse("review:decide", args=[world["alice_held_bob"].public_id]),
         {"decision": "approve_with_edit", "revision": 1, "response": "r" * (high + 1)},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"at most {high} characters" in response.content.decode()
     assert snapshot() == before
 
@@ -243,7 +243,7 @@ def test_an_edit_over_the_limits_is_refused(world):
 def test_a_comment_over_its_limit_is_refused(world, persona, url, data):
     before = snapshot()
     response = world.client(persona).post(url(world), {**data, "comment": "c" * (COMMENT_MAX + 1)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"at most {COMMENT_MAX} characters" in response.content.decode()
     assert snapshot() == before
 

@@ -392,7 +392,7 @@ POSTS = {
             "source_url": JS_URL,
             "helpfulness": EVIL,
         },
-        400,
+        422,
     ),
     "a decision after the lease ran out": (
         "rita",
@@ -408,25 +408,25 @@ POSTS = {
         "rita",
         lambda o: reverse("review:edit_decide", args=[o["proposal"].public_id]),
         lambda o: {"decision": EVIL},
-        400,
+        422,
     ),
     "retracting without a reason": (
         "ada",
         lambda o: reverse("review:moderate_retract", args=[o["approved"].public_id]),
         lambda o: {"reason": ""},
-        400,
+        422,
     ),
     "inviting bad addresses": (
         "ada",
         lambda o: reverse("people:invite"),
         lambda o: {"emails": f"{EVIL}\n{SCRIPT}@x", "roles": [EVIL]},
-        200,
+        422,
     ),
     "a release with a bad fraction": (
         "ada",
         lambda o: reverse("exports:releases", args=["evil"]),
         lambda o: {"notes": EVIL, "test_fraction": EVIL, "categories": [EVIL]},
-        400,
+        422,
     ),
     "signing in as a payload": (
         "anon",
