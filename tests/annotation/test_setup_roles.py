@@ -26,7 +26,7 @@ def test_creates_the_role_groups_and_admin_permissions_idempotently(db):
     assert granted == expected
     # Nothing is deleted, except a reviewer's stuck lease (which only frees the pair).
     deletes = {name for name in granted if name.split(".")[1].startswith("delete_")}
-    assert deletes == {"review.delete_claim"}
+    assert deletes == {"review.delete_lease"}
     for role in ROLES:
         assert f"Role group {role}" in output
     assert f"{len(expected)} permissions" in output

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from review.queue import claim_next
+from review.queue import pair_take_next
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +19,7 @@ def media_root(settings, tmp_path):
 def test_the_admin_role_opens_every_registered_admin_page(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=None)
-    claim_next(reviewer=User.objects.get(username="bob"))  # a lease to look at
+    pair_take_next(reviewer=User.objects.get(username="bob"))  # a lease to look at
     client = Client()
     client.force_login(User.objects.get(username="ada"))
 

@@ -8,9 +8,9 @@ from annotation.models import Category, Dataset, OpenPrompt, Pair, Revision
 from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER, is_admin, is_contributor, is_reviewer
 from annotation.seeding import LOCAL_DEMO_PASSWORD
 from exports.models import Release
-from review.edits import edit_claim_next
+from review.edits import edit_take_next
 from review.models import EditProposal, Review
-from review.queue import claim_next
+from review.queue import pair_take_next
 
 S = Pair.Status
 
@@ -76,8 +76,8 @@ def test_seed_demo_fills_every_state_and_is_idempotent(settings):
     assert release.files.filter(name="dolly.jsonl").exists()
     # A newcomer finds work in both queues.
     bob = User.objects.get(username="bob")
-    assert claim_next(reviewer=bob) is not None
-    assert edit_claim_next(reviewer=bob) is not None
+    assert pair_take_next(reviewer=bob) is not None
+    assert edit_take_next(reviewer=bob) is not None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from review.edits import edit_accept, edit_claim_next
+from review.edits import edit_accept, edit_take_next
 from tests.exports.conftest import approved_pair, build, read
 from tests.factories import make_pair
 from tests.review.conftest import decide, edited
@@ -20,7 +20,7 @@ def edited_pair(alice, bob, rita, closed_qa):
     decide(
         pair, bob, "approve_with_edit", comment="Fixed a fact.", edit=edited(pair, response=BETTER)
     )
-    edit_claim_next(reviewer=rita)
+    edit_take_next(reviewer=rita)
     edit_accept(proposal=pair.edit_proposals.get(), by=rita)
     pair.refresh_from_db()
     return pair, first

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotation', '0002_finding'),
+        ('annotation', '0003_revision_search_index_moved_kind'),
     ]
 
     operations = [
