@@ -7,6 +7,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from annotation.checks import text_problem
 from annotation.drafts import DraftText
 from annotation.models import Category
+from annotation.normalisation import unify_newlines
 from annotation.writing import Signals
 
 
@@ -21,6 +22,10 @@ class TextField(forms.CharField):
         self.validators = [
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
+
+    def to_python(self, value) -> str:
+        # Browsers post textareas with CRLF; stored text has one kind of line ending.
+        return unify_newlines(super().to_python(value))
 
     def validate(self, value: str) -> None:
         super().validate(value)

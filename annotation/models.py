@@ -3,8 +3,15 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from annotation.normalisation import instruction_key  # noqa: F401  (re-exported)
+
+# Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
+LIVE_STATUSES = ("submitted", "changes_requested", "approved")
 
 
 class Dataset(models.Model):
@@ -16,6 +23,12 @@ class Dataset(models.Model):
     # Bumped when the licence terms change, so everyone accepts the new version once.
     licence_version = models.CharField(max_length=20, default="3.0")
     language = models.CharField(max_length=20, default="en")
+    near_duplicate_threshold = models.FloatField(
+        default=0.6,
+        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
+        help_text="Trigram similarity (0.1-1) from which an instruction is shown as a "
+        "near-duplicate of another.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,6 +193,12 @@ class Pair(models.Model):
     approved_revision = models.ForeignKey(
         "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The current revision's instruction as the duplicate rule sees it (annotation.normalisation):
+    # the key is unique among live pairs of a dataset, the text feeds trigram similarity.
+    # Null only for a pair with no revision yet, or one whose key collided when the rule
+    # changed (see migration 0002): the rule then holds from its next revision on.
+    instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    instruction_normalised = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)
     # When the current revision entered the review queue (oldest first).
@@ -197,6 +216,19 @@ class Pair(models.Model):
                 name="pair_review_queue",
                 condition=Q(status="submitted"),
             ),
+            # pg_trgm's gin_trgm_ops; created on PostgreSQL only (migration 0002).
+            GinIndex(
+                fields=["instruction_normalised"],
+                opclasses=["gin_trgm_ops"],
+                name="pair_instruction_trgm",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "instruction_key"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="pair_unique_live_instruction",
+            )
         ]
 
     def __str__(self) -> str:
@@ -225,12 +257,6 @@ class Draft(models.Model):
 def content_hash(*, instruction: str, context: str, response: str, category_slug: str) -> str:
     payload = "\x1f".join([category_slug, instruction, context, response])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def instruction_key(instruction: str) -> str:
-    """Equal for instructions that differ only in case and white space."""
-    normalized = " ".join(instruction.split()).casefold()
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 class Revision(models.Model):
