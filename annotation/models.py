@@ -23,8 +23,11 @@ class Dataset(models.Model):
     # Bumped when the licence terms change, so everyone accepts the new version once.
     licence_version = models.CharField(max_length=20, default="3.0")
     language = models.CharField(max_length=20, default="en")
+    # 0.7, not lower: at 0.6, 4 of the 305 real databricks-dolly-15k instructions in
+    # tests/data are flagged as siblings of a template ("Which is a species of fish? Tope
+    # or Rope" / "... Mola mola or Molar", 68%); none are at 0.7.
     near_duplicate_threshold = models.FloatField(
-        default=0.6,
+        default=0.7,
         validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
         help_text="Trigram similarity (0.1-1) from which an instruction is shown as a "
         "near-duplicate of another.",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.urls import reverse
-from SetSimilaritySearch import all_pairs
+from SetSimilaritySearch import SearchIndex, all_pairs
 
 from annotation.models import LIVE_STATUSES, Pair
 from annotation.normalisation import normalise
@@ -134,6 +134,87 @@ def similar_within(
     ):
         first, second = sorted((lines[x], lines[y]))
         yield first, second, float(score)
+
+
+class CorpusSearch:
+    """The most similar live pair for many instructions at once (the import's check).
+
+    On PostgreSQL one query per batch (a LATERAL probe of the GIN index per instruction);
+    elsewhere a SetSimilaritySearch index over the newest ``SCAN_LIMIT`` live pairs, built
+    once. Pairs written after it was made (by the import itself) are not searched.
+    """
+
+    def __init__(self, *, threshold: float) -> None:
+        self.threshold = threshold
+        self._index: SearchIndex | None = None
+        self._ids: list[int] = []
+        self._built = False
+        self._before = Pair.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def best(self, texts: list[tuple[int, str]]) -> dict[int, tuple[Pair, float]]:
+        """{line: (pair, score)} for the lines of ``(line, instruction)`` with a match."""
+        normalised = [(line, normalise(text)) for line, text in texts]
+        if connection.vendor == "postgresql":
+            scored = self._postgres(normalised)
+        else:
+            scored = self._python(normalised)
+        pairs = Pair.objects.select_related("dataset", "category").in_bulk(
+            [pk for pk, _ in scored.values()]
+        )
+        return {line: (pairs[pk], score) for line, (pk, score) in scored.items()}
+
+    def _postgres(self, texts: list[tuple[int, str]]) -> dict[int, tuple[int, float]]:
+        table = connection.ops.quote_name(Pair._meta.db_table)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(self.threshold)],
+            )
+            # The table name is ours, quoted; every value is a parameter.
+            sql = (
+                "SELECT v.line, m.id, m.score FROM unnest(%s::int[], %s::text[]) AS v(line, t) "  # noqa: S608
+                "CROSS JOIN LATERAL (SELECT p.id, similarity(p.instruction_normalised, v.t) "
+                f"AS score FROM {table} p WHERE p.instruction_normalised %% v.t "
+                "AND p.status = ANY(%s) AND p.id <= %s ORDER BY score DESC, p.id DESC LIMIT 1) m"
+            )
+            cursor.execute(
+                sql,
+                [
+                    [line for line, _ in texts],
+                    [text for _, text in texts],
+                    list(LIVE_STATUSES),
+                    self._before,
+                ],
+            )
+            return {line: (pk, float(score)) for line, pk, score in cursor.fetchall()}
+
+    def _python(self, texts: list[tuple[int, str]]) -> dict[int, tuple[int, float]]:
+        if not self._built:
+            self._built = True
+            candidates = (
+                Pair.objects.filter(status__in=LIVE_STATUSES, id__lte=self._before)
+                .order_by("-id")
+                .values_list("id", "instruction_normalised")[:SCAN_LIMIT]
+            )
+            sets = []
+            for pk, text in candidates:
+                if grams := trigrams(text):
+                    self._ids.append(pk)
+                    sets.append(list(grams))
+            if sets:
+                self._index = SearchIndex(
+                    sets, similarity_func_name="jaccard", similarity_threshold=self.threshold
+                )
+        found: dict[int, tuple[int, float]] = {}
+        if self._index is None:
+            return found
+        for line, text in texts:
+            grams = trigrams(text)
+            hits = self._index.query(list(grams)) if grams else []
+            if hits:
+                index, score = max(hits, key=lambda hit: (hit[1], self._ids[hit[0]]))
+                found[line] = (self._ids[index], float(score))
+        return found
 
 
 def pair_link(*, pair: Pair, viewer) -> str | None:

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             model_name="dataset",
             name="near_duplicate_threshold",
             field=models.FloatField(
-                default=0.6,
+                default=0.7,
                 help_text="Trigram similarity (0.1-1) from which an instruction is shown as "
                 "a near-duplicate of another.",
                 validators=[

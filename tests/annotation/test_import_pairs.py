@@ -1,3 +1,4 @@
+import hashlib
 import json
 from io import StringIO
 from pathlib import Path
@@ -24,9 +25,15 @@ SAMPLE_COUNTS = {
 }
 
 
+def words(n: int) -> str:
+    """Four made-up words per n, so that no two records are near-duplicates either."""
+    digest = hashlib.sha256(str(n).encode()).digest()
+    return " ".join("".join(chr(97 + b % 26) for b in digest[i : i + 6]) for i in range(0, 24, 6))
+
+
 def record(n: int, **fields) -> dict:
     return {
-        "instruction": f"Question number {n}: why is the sky blue at noon?",
+        "instruction": f"Question number {n}: why is {words(n)} blue at noon?",
         "context": "",
         "response": "Air scatters blue light more than red light.",
         "category": "open_qa",
@@ -129,7 +136,7 @@ BAD_LINES = {
     "empty response": line(9, response=""),
     "context policy": line(9, category="closed_qa"),
     "over-long line": line(9, response="x" * (importing.MAX_LINE_BYTES + 10)),
-    "duplicate": line(1, instruction="question NUMBER 1:  why is the sky blue at noon?"),
+    "duplicate": line(1, instruction=record(1)["instruction"].upper().replace(" ", "  ")),
 }
 EXPECTED = {
     "bad JSON": "not valid JSON",
@@ -141,9 +148,10 @@ EXPECTED = {
     "unknown category": "unknown category 'poetry'",
     "NUL byte": "NUL byte",
     "control character": "control",
-    "empty instruction": "instruction is empty",
-    "empty response": "response is empty",
-    "context policy": "closed_qa requires a context",
+    # The import words these as a writer's submit does: one set of checks (issue 15).
+    "empty instruction": "instruction: Write an instruction.",
+    "empty response": "response: Write a response.",
+    "context policy": "context: Closed QA needs a context passage.",
     "over-long line": "longer than 1,000,000 bytes",
     "duplicate": "same instruction as line 1",
 }
@@ -175,9 +183,9 @@ def test_lenient_policy_imports_what_breaks_the_writing_rules(dolly, tmp_path):
     )
     with pytest.raises(CommandError) as raised:
         run(path)
-    assert "line 1: context: open_qa takes no context" in str(raised.value)
-    assert "line 2: context: summarization requires a context" in str(raised.value)
-    assert "line 3: instruction: 4 characters" in str(raised.value)
+    assert "line 1: context: Open QA takes no context" in str(raised.value)
+    assert "line 2: context: Summarization needs a context passage" in str(raised.value)
+    assert "line 3: instruction: Too short: at least 10 characters (4 now)" in str(raised.value)
 
     assert "Imported 3 pairs" in run(path, "--lenient-policy")
     assert AuditEvent.objects.get(verb="pairs.import").data["lenient_policy"] is True
