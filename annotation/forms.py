@@ -138,3 +138,9 @@ class AskForm(forms.Form):
     def add_check_errors(self, error: ValidationError) -> None:
         for name, messages in error.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
+
+
+class NearDuplicateForm(forms.Form):
+    """The instruction being typed, for the near-duplicate panel."""
+
+    instruction = TextField(max_length=10_000)

@@ -233,6 +233,19 @@ def may_read(*, pair: Pair, viewer) -> bool:
     return pair.author_id == viewer.pk or is_reviewer(viewer) or is_admin(viewer)
 
 
+def near_duplicates_context(
+    *, instruction: str, dataset, viewer, exclude: Pair | None = None, url: str = ""
+) -> dict:
+    """The template context of ``annotation/_near_duplicates.html``."""
+    return {
+        "near_duplicates": near_duplicates_for(
+            instruction=instruction, dataset=dataset, viewer=viewer, exclude=exclude
+        ),
+        "threshold_percent": round(dataset.near_duplicate_threshold * 100),
+        "near_url": url,
+    }
+
+
 def near_duplicates_for(
     *, instruction: str, dataset, viewer, exclude: Pair | None = None
 ) -> list[dict]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import accounts, home, invites, licence, pairs, prompts, write
+from annotation.views import accounts, home, invites, licence, pairs, prompts, similar, write
 
 app_name = "annotation"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("write/<uuid:public_id>/autosave/", write.autosave, name="autosave"),
     path("write/<uuid:public_id>/submit/", write.submit, name="submit"),
     path("write/<uuid:public_id>/skip/", write.skip, name="skip"),
+    path("write/<uuid:public_id>/similar/", similar.near_duplicates, name="near_duplicates"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
     # Open prompts: an instruction alone, answered by someone else
     path("questions/", prompts.open_prompts, name="open_prompts"),

@@ -15,6 +15,7 @@ from annotation.feedback import pair_feedback
 from annotation.forms import PairTextForm, SkipForm
 from annotation.models import Assignment, Category, Dataset, Draft, Pair
 from annotation.roles import CONTRIBUTOR, role_required
+from annotation.similar import near_duplicates_context
 from annotation.submission import NothingChanged
 from annotation.views.gates import dataset_chosen, licence_refusal, signed_in_for_htmx, url_with
 from annotation.workflow import EDITABLE, IllegalTransition, S
@@ -225,6 +226,14 @@ def _editor(
         "max_skips": settings.HANDWRITTEN_MAX_SKIPS_PER_DAY,
     }
     partial = request.htmx and skip_form is None
+    if not partial:
+        context |= near_duplicates_context(
+            instruction=form["instruction"].value() or "",
+            dataset=pair.dataset,
+            viewer=request.user,
+            exclude=pair,
+            url=reverse("annotation:near_duplicates", args=[pair.public_id]),
+        )
     template = "annotation/write.html#pair_form" if partial else "annotation/write.html"
     return render(request, template, context, status=status)
 

@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
+from annotation.similar import near_duplicates_context
 from annotation.workflow import S
 from review.consensus import Verdict
 from review.decisions import PairChanged, review_decide
@@ -68,6 +69,12 @@ def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 2
         "history": earlier,
         "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
         "is_improvement": pair.approved_revision_id is not None,
+        **near_duplicates_context(
+            instruction=revision.instruction,
+            dataset=pair.dataset,
+            viewer=request.user,
+            exclude=pair,
+        ),
     }
     return render(request, "review/pair.html", context, status=status)
 
