@@ -33,7 +33,7 @@ from annotation.audit import audit
 from annotation.checks import check_text, duplicate_keys, is_duplicate_error
 from annotation.models import Category, Dataset, Draft, Pair, Revision, content_hash
 from annotation.normalisation import instruction_key, normalise, unify_newlines
-from annotation.similar import CorpusSearch, similar_within
+from annotation.similar import CorpusSearch, lsh_bands, similar_within
 
 FIELDS = ("instruction", "context", "response", "category")
 IMPORT_STATUSES = (Pair.Status.SUBMITTED, Pair.Status.APPROVED)
@@ -61,6 +61,10 @@ class Record:
     response: str
     category: Category
     key: str
+
+    @property
+    def normalised(self) -> str:
+        return normalise(self.instruction)
 
     @property
     def size(self) -> int:
@@ -314,7 +318,8 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
                 current_revision_id=revision_id,
                 approved_revision_id=revision_id if approved else None,
                 instruction_key=record.key,
-                instruction_normalised=normalise(record.instruction),
+                instruction_normalised=record.normalised,
+                instruction_bands=lsh_bands(record.normalised),
                 submitted_at=now,
                 approved_at=now if approved else None,
             )

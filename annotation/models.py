@@ -3,7 +3,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -28,8 +27,8 @@ class Dataset(models.Model):
     # or Rope" / "... Mola mola or Molar", 68%); none are at 0.7.
     near_duplicate_threshold = models.FloatField(
         default=0.7,
-        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
-        help_text="Trigram similarity (0.1-1) from which an instruction is shown as a "
+        validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text="Trigram similarity (0.5-1) from which an instruction is shown as a "
         "near-duplicate of another.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -202,6 +201,9 @@ class Pair(models.Model):
     # changed (see migration 0002): the rule then holds from its next revision on.
     instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     instruction_normalised = models.TextField(blank=True, editable=False)
+    # Its MinHash LSH band keys (annotation.similar.lsh_bands): how near-duplicates are
+    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0002).
+    instruction_bands = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)
     # When the current revision entered the review queue (oldest first).
@@ -218,12 +220,6 @@ class Pair(models.Model):
                 fields=["dataset", "submitted_at"],
                 name="pair_review_queue",
                 condition=Q(status="submitted"),
-            ),
-            # pg_trgm's gin_trgm_ops; created on PostgreSQL only (migration 0002).
-            GinIndex(
-                fields=["instruction_normalised"],
-                opclasses=["gin_trgm_ops"],
-                name="pair_instruction_trgm",
             ),
         ]
         constraints = [

@@ -13,6 +13,7 @@ from annotation.drafts import DraftConflict
 from annotation.models import Assignment, Draft, Pair, Revision, content_hash
 from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.roles import is_admin
+from annotation.similar import lsh_bands
 from annotation.workflow import IllegalTransition, S, lock, transition
 
 
@@ -72,11 +73,13 @@ def revision_create(
     pair.current_revision = revision
     pair.instruction_key = revision.instruction_key
     pair.instruction_normalised = normalise(instruction)
+    pair.instruction_bands = lsh_bands(pair.instruction_normalised)
     pair.save(
         update_fields=[
             "current_revision",
             "instruction_key",
             "instruction_normalised",
+            "instruction_bands",
             "updated_at",
         ]
     )

@@ -1,5 +1,6 @@
-"""The duplicate rule's one normalisation, kept by the database (issue 12.8), and trigram
-similarity on it for near-duplicates (issue 15).
+"""The duplicate rule's one normalisation, kept by the database (issue 12.8), and
+near-duplicates on it (issue 15): pg_trgm for similarity, MinHash LSH bands in a GIN
+index to find the candidates (annotation.similar says why).
 
 Existing pairs get their key and normalised instruction from their current revision. Two
 live pairs of a dataset that only now turn out to be the same instruction (a homoglyph
@@ -8,15 +9,16 @@ keeps it, the newer one is left without it, and is listed by this migration so a
 can look at it; nothing is changed in its text or status.
 """
 
-import django.contrib.postgres.indexes
 import django.core.validators
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from annotation.normalisation import instruction_key, normalise
+from annotation.similar import lsh_bands
 
 LIVE = ("submitted", "changes_requested", "approved")
 BATCH = 2_000
+FIELDS = ["instruction_key", "instruction_normalised", "instruction_bands"]
 
 
 class PostgresOnly(migrations.operations.base.Operation):
@@ -67,11 +69,12 @@ def fill_keys(apps, schema_editor):
             else:
                 taken.add((pair.dataset_id, key))
         pair.instruction_key, pair.instruction_normalised = key, normalise(text)
+        pair.instruction_bands = lsh_bands(pair.instruction_normalised)
         pending.append(pair)
         if len(pending) >= BATCH:
-            Pair.objects.bulk_update(pending, ["instruction_key", "instruction_normalised"])
+            Pair.objects.bulk_update(pending, FIELDS)
             pending.clear()
-    Pair.objects.bulk_update(pending, ["instruction_key", "instruction_normalised"])
+    Pair.objects.bulk_update(pending, FIELDS)
     # Revisions keep the key their text has under today's rule (QuerySet.update: rows
     # stay immutable through the model).
     revisions = Revision.objects.only("id", "instruction").order_by("id")
@@ -93,10 +96,10 @@ class Migration(migrations.Migration):
             name="near_duplicate_threshold",
             field=models.FloatField(
                 default=0.7,
-                help_text="Trigram similarity (0.1-1) from which an instruction is shown as "
+                help_text="Trigram similarity (0.5-1) from which an instruction is shown as "
                 "a near-duplicate of another.",
                 validators=[
-                    django.core.validators.MinValueValidator(0.1),
+                    django.core.validators.MinValueValidator(0.5),
                     django.core.validators.MaxValueValidator(1.0),
                 ],
             ),
@@ -111,15 +114,18 @@ class Migration(migrations.Migration):
             name="instruction_normalised",
             field=models.TextField(blank=True, editable=False),
         ),
+        migrations.AddField(
+            model_name="pair",
+            name="instruction_bands",
+            field=models.TextField(blank=True, editable=False),
+        ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop, elidable=True),
+        # Written out as annotation.similar queries it: string_to_array(..., ' ') && bands.
         PostgresOnly(
-            migrations.AddIndex(
-                model_name="pair",
-                index=django.contrib.postgres.indexes.GinIndex(
-                    fields=["instruction_normalised"],
-                    name="pair_instruction_trgm",
-                    opclasses=["gin_trgm_ops"],
-                ),
+            migrations.RunSQL(
+                "CREATE INDEX pair_instruction_lsh ON annotation_pair "
+                "USING gin (string_to_array(instruction_bands, ' '))",
+                "DROP INDEX pair_instruction_lsh",
             )
         ),
         migrations.AddConstraint(
