@@ -27,8 +27,8 @@ class Dataset(models.Model):
     # or Rope" / "... Mola mola or Molar", 68%); none are at 0.7.
     near_duplicate_threshold = models.FloatField(
         default=0.7,
-        validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
-        help_text="Trigram similarity (0.5-1) from which an instruction is shown as a "
+        validators=[MinValueValidator(0.6), MaxValueValidator(1.0)],
+        help_text="Trigram similarity (0.6-1) from which an instruction is shown as a "
         "near-duplicate of another.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -96,10 +96,10 @@ class Migration(migrations.Migration):
             name="near_duplicate_threshold",
             field=models.FloatField(
                 default=0.7,
-                help_text="Trigram similarity (0.5-1) from which an instruction is shown as "
+                help_text="Trigram similarity (0.6-1) from which an instruction is shown as "
                 "a near-duplicate of another.",
                 validators=[
-                    django.core.validators.MinValueValidator(0.5),
+                    django.core.validators.MinValueValidator(0.6),
                     django.core.validators.MaxValueValidator(1.0),
                 ],
             ),
