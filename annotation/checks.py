@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from annotation.findings import Finding, credential_messages, findings_scan
 from annotation.models import LIVE_STATUSES, Category, Pair
 from annotation.normalisation import disguise_problem, instruction_key, normalise
 from annotation.similar import similar_pairs
@@ -42,8 +43,8 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     # annotation.similar.Similar, most similar first; a warning, never an error.
     near_duplicates: list = field(default_factory=list)
-    # What registered content checks found (personal data, credentials), for their UI.
-    findings: list = field(default_factory=list)
+    # Personal data and credentials in the text (credentials are also errors).
+    findings: list[Finding] = field(default_factory=list)
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -122,6 +123,11 @@ def check_text(
         result.error("response", "The response repeats the instruction.")
     if context.strip() and response.strip() and _same(context, response):
         result.error("response", "The response only copies the context.")
+
+    # Personal data and credentials (annotation.findings): credentials are refused.
+    result.findings = findings_scan(text_fields=values)
+    for name, message in credential_messages(findings=result.findings, text_fields=values):
+        result.error(name, message)
 
     stripped = {name: value.strip() for name, value in values.items()}
     for check in CONTENT_CHECKS:

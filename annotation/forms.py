@@ -1,5 +1,7 @@
 """Forms of the writing flow: they turn posted text into domain values, nothing more."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
@@ -42,6 +44,22 @@ class SignalField(forms.IntegerField):
         return super().clean(value) or 0
 
 
+class TokensField(forms.Field):
+    """The findings a writer ticked as fictional or public: a set of tokens."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> frozenset[str]:
+        # A token that is not one of ours can never match a finding: dropped, not an error.
+        return frozenset(v for v in value or () if isinstance(v, str) and _TOKEN.fullmatch(v))
+
+
+_TOKEN = re.compile(r"[0-9a-f]{24}")
+
+
 class PairTextForm(forms.Form):
     """The editor: the text of a pair, the draft version it is based on, authoring signals."""
 
@@ -53,6 +71,7 @@ class PairTextForm(forms.Form):
     active_seconds = SignalField()
     typed_chars = SignalField()
     pasted_chars = SignalField()
+    confirm = TokensField()
 
     def draft_text(self) -> DraftText:
         data = self.cleaned_data

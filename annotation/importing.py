@@ -31,13 +31,15 @@ from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.checks import check_text, duplicate_keys, is_duplicate_error
-from annotation.models import Category, Dataset, Draft, Pair, Revision, content_hash
+from annotation.findings import Finding as Found
+from annotation.flags import finding_rows
+from annotation.models import Category, Dataset, Draft, Finding, Pair, Revision, content_hash
 from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.similar import CorpusSearch, lsh_bands, similar_within
+from people.accounts import IMPORTER, system_user
 
 FIELDS = ("instruction", "context", "response", "category")
 IMPORT_STATUSES = (Pair.Status.SUBMITTED, Pair.Status.APPROVED)
-IMPORTER_USERNAME = "importer"
 MAX_LINE_BYTES = 1_000_000
 MAX_REPORTED_ERRORS = 50
 BATCH_ROWS = 2_000
@@ -61,6 +63,8 @@ class Record:
     response: str
     category: Category
     key: str
+    # Personal data in the text, recorded unconfirmed: such a pair ships once confirmed.
+    findings: tuple[Found, ...] = ()
 
     @property
     def normalised(self) -> str:
@@ -187,13 +191,19 @@ def _parse(
     values = {
         name: unify_newlines(obj[name].strip()) for name in ("instruction", "context", "response")
     }
-    # The same checks as a writer's submit (annotation.checks), line by line.
+    # The same checks as a writer's submit (annotation.checks), line by line: credentials
+    # are refused there; personal data is recorded unconfirmed with the pair.
     result = check_text(category=category, policy=not lenient_policy, **values)
     if not result.ok:
         return "; ".join(
             f"{name}: {message}" for name, messages in result.errors.items() for message in messages
         )
-    return Record(category=category, key=instruction_key(values["instruction"]), **values)
+    return Record(
+        category=category,
+        key=instruction_key(values["instruction"]),
+        findings=tuple(result.findings),
+        **values,
+    )
 
 
 def _validate(
@@ -346,15 +356,18 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
     Draft.objects.bulk_create(
         Draft(pair=pair, **fields) for pair, fields in zip(pairs, text, strict=True)
     )
+    Finding.objects.bulk_create(
+        row
+        for revision_id, record in zip(revision_ids, batch, strict=True)
+        for row in finding_rows(revision_id=revision_id, found=record.findings)
+    )
 
 
 def importer_user() -> User:
-    """The system account that authors imported pairs by default: no roles, no password."""
-    user, created = User.objects.get_or_create(username=IMPORTER_USERNAME)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    """The system account that authors imported pairs by default, made by people's
+    migration (no password, inactive): never created here, so no one can register the
+    name first and own what is imported."""
+    return system_user(IMPORTER)
 
 
 def pairs_import(

@@ -198,11 +198,11 @@ class Pair(models.Model):
     # The current revision's instruction as the duplicate rule sees it (annotation.normalisation):
     # the key is unique among live pairs of a dataset, the text feeds trigram similarity.
     # Null only for a pair with no revision yet, or one whose key collided when the rule
-    # changed (see migration 0002): the rule then holds from its next revision on.
+    # changed (see migration 0003): the rule then holds from its next revision on.
     instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     instruction_normalised = models.TextField(blank=True, editable=False)
     # Its MinHash LSH band keys (annotation.similar.lsh_bands): how near-duplicates are
-    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0002).
+    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0003).
     instruction_bands = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)
@@ -301,6 +301,68 @@ class Revision(models.Model):
         if self.pk is not None:
             raise ValueError("Revisions are immutable; create a new one.")
         super().save(*args, **kwargs)
+
+    @property
+    def typed_percent(self) -> int | None:
+        """Share of the entered characters that were typed rather than pasted; None when
+        the editor recorded neither (imported pairs, accepted edits)."""
+        entered = self.typed_chars + self.pasted_chars
+        return round(100 * self.typed_chars / entered) if entered else None
+
+    @property
+    def authenticity(self) -> str:
+        """How the text came about, for a reviewer: "typed 96%, 7 min active"."""
+        parts = []
+        if self.typed_percent is not None:
+            parts.append(f"typed {self.typed_percent}%")
+        if self.active_seconds >= 60:
+            parts.append(f"{round(self.active_seconds / 60)} min active")
+        elif self.active_seconds:
+            parts.append("under a minute active")
+        return ", ".join(parts) or "not recorded"
+
+
+class Finding(models.Model):
+    """Personal data or a credential found in a revision's text, and who confirmed it.
+
+    Holds the span, never the value: the value stays only in the revision's own text.
+    A finding with no confirmation keeps its pair out of releases (annotation.pairs).
+    """
+
+    class Category(models.TextChoices):
+        PERSONAL = "personal", "Personal data"
+        CREDENTIAL = "credential", "Credential"
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="findings")
+    field = models.CharField(max_length=20)
+    kind = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    # Confirmed fictional or public, by the writer at submit or a reviewer or admin later.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision", "field", "start"]
+        indexes = [
+            # The shipping rule asks, for each approved revision, whether any is unconfirmed.
+            models.Index(
+                fields=["revision"],
+                name="finding_unconfirmed",
+                condition=Q(confirmed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.revision_id} {self.field}[{self.start}:{self.end}]"
 
 
 class AuditEvent(models.Model):

@@ -4,13 +4,14 @@ Everything here is a selector: it reads, never changes. Lists are aggregated or 
 in the database so a page costs the same few queries however many pairs there are.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce, Substr
 
-from annotation.models import Category, Dataset, Draft, Pair, Revision
+from annotation.models import Category, Dataset, Draft, Finding, Pair, Revision
 from annotation.workflow import S
 
 # Long enough for a table row; templates truncate further at a word boundary.
@@ -18,6 +19,30 @@ EXCERPT_CHARS = 200
 
 # The author has something to do: a reviewer asked for changes, or writing is unfinished.
 NEEDS_ATTENTION = (S.CHANGES_REQUESTED, S.DRAFT)
+
+
+def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
+    """Which pairs ship: the one rule, for releases and everything that counts them.
+
+    A pair ships its approved revision, unless it is retracted or that revision has a
+    finding (personal data, a credential) nobody confirmed (see unshippable_findings in
+    annotation.flags for the list of those left out). An approved pair whose author
+    submitted an improvement is back under review with its approved revision still set: it
+    ships that approved revision, never the one under review. The category is the
+    approved revision's, since that is the text that ships.
+    """
+    unconfirmed = Finding.objects.filter(
+        revision_id=OuterRef("approved_revision_id"), confirmed_at__isnull=True
+    )
+    pairs = (
+        Pair.objects.filter(dataset=dataset, approved_revision__isnull=False)
+        .exclude(status=S.RETRACTED)
+        .filter(~Exists(unconfirmed))
+    )
+    categories = sorted(set(categories))
+    if categories:
+        pairs = pairs.filter(approved_revision__category__slug__in=categories)
+    return pairs
 
 
 def author_pairs(
@@ -132,8 +157,9 @@ def dataset_progress() -> list[DatasetProgress]:
         Category.objects.filter(active=True)
         .select_related("dataset")
         .annotate(
-            # An approved revision keeps shipping while a newer one is reviewed; only a
-            # retraction takes the pair out of releases.
+            # Approved work: an approved revision counts while a newer one is reviewed,
+            # and while an unconfirmed finding holds it out of releases (it waits for a
+            # confirmation, not for writing); a retraction takes it out.
             approved=Count(
                 "pairs",
                 filter=Q(pairs__approved_revision__isnull=False) & ~Q(pairs__status=S.RETRACTED),

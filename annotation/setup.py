@@ -15,6 +15,8 @@ ADMIN_PERMISSIONS = [
     ("annotation", "openprompt", ["view"]),
     ("annotation", "licenceacceptance", ["view"]),
     ("annotation", "auditevent", ["view"]),
+    # Confirmed through an admin action that calls the service; never edited.
+    ("annotation", "finding", ["view"]),
     ("auth", "user", ["add", "change", "view"]),
     ("auth", "group", ["view"]),
 ]

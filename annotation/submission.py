@@ -1,6 +1,6 @@
 """Submitting, withdrawing and re-writing pairs: everything that makes a Revision."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from annotation.checks import DUPLICATE_MESSAGE, check_pair, duplicate_keys, is_duplicate_error
 from annotation.drafts import DraftConflict
+from annotation.flags import findings_record, unconfirmed_messages
 from annotation.models import Assignment, Draft, Pair, Revision, content_hash
 from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.roles import is_admin
@@ -95,11 +96,16 @@ def revision_create(
     return revision
 
 
-def pair_submit(*, pair: Pair, by, base_version: int | None = None) -> Revision:
+def pair_submit(
+    *, pair: Pair, by, base_version: int | None = None, confirmed: Collection[str] = ()
+) -> Revision:
     """Turn the author's draft into a new immutable revision and queue it for review.
 
     Idempotent: submitting text that is already the submitted revision (a double click,
     a retried request) returns that revision instead of making a second one.
+    Personal data in the text must be confirmed fictional or public by the writer:
+    ``confirmed`` holds the tokens (annotation.flags.finding_token) of those ticked, and
+    the confirmations are recorded with the revision.
     Raises ValidationError with per-field messages when a check fails, PermissionDenied
     for anyone but the author, IllegalTransition for a pair that cannot be submitted.
     """
@@ -128,11 +134,16 @@ def pair_submit(*, pair: Pair, by, base_version: int | None = None) -> Revision:
             pasted_chars=draft.pasted_chars,
             **text,
         )
+        for name, message in unconfirmed_messages(
+            pair=locked, found=result.findings, text_fields=text, confirmed=confirmed
+        ):
+            result.error(name, message)
         result.raise_if_errors()
         kind = Revision.Kind.ORIGINAL if current is None else Revision.Kind.AUTHOR_REVISION
         revision = revision_create(
             pair=locked, by=by, kind=kind, signals=draft, warnings=result.warnings, **text
         )
+        findings_record(revision=revision, found=result.findings, confirmed_by=by)
         locked = transition(
             pair=locked,
             to=S.SUBMITTED,

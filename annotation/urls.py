@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import accounts, home, invites, licence, pairs, prompts, similar, write
+from annotation.views import findings, home, licence, pairs, prompts, similar, write
 
 app_name = "annotation"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("write/<uuid:public_id>/skip/", write.skip, name="skip"),
     path("write/<uuid:public_id>/similar/", similar.near_duplicates, name="near_duplicates"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
+    path("findings/<int:pk>/confirm/", findings.confirm, name="confirm_finding"),
     # Open prompts: an instruction alone, answered by someone else
     path("questions/", prompts.open_prompts, name="open_prompts"),
     path("questions/ask/", prompts.ask, name="ask"),
@@ -22,8 +23,4 @@ urlpatterns = [
     path("pairs/", pairs.my_pairs, name="my_pairs"),
     path("pairs/<uuid:public_id>/", pairs.pair_detail, name="pair_detail"),
     path("pairs/<uuid:public_id>/withdraw/", pairs.withdraw, name="withdraw"),
-    # Accounts
-    path("signup/", accounts.signup, name="signup"),
-    path("people/invite/", invites.invite, name="invite"),
-    path("invite/<uidb64>/<token>/", invites.accept_invite, name="accept_invite"),
 ]

@@ -1,5 +1,6 @@
 """The editor's two writes: autosave of the working text, and save-then-submit."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 
 from django.contrib.auth.models import User
@@ -51,12 +52,19 @@ def draft_autosave(
 
 
 def pair_save_and_submit(
-    *, pair: Pair, by: User, text: DraftText, base_version: int, signals: Signals
+    *,
+    pair: Pair,
+    by: User,
+    text: DraftText,
+    base_version: int,
+    signals: Signals,
+    confirmed: Collection[str] = (),
 ) -> Revision:
     """Save the posted text first (a form without JS never autosaved), then submit it.
 
     A repeated submit of the same text (double click, retried request) saves nothing and
-    gets the same revision back from the idempotent pair_submit.
+    gets the same revision back from the idempotent pair_submit. ``confirmed``: the
+    findings the writer ticked as fictional or public (see pair_submit).
     """
     draft_autosave(pair=pair, by=by, text=text, base_version=base_version, signals=signals)
-    return pair_submit(pair=pair, by=by)
+    return pair_submit(pair=pair, by=by, confirmed=confirmed)

@@ -19,11 +19,22 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    """Unset or empty is ``default``; a value that is neither true nor false is an error,
+    so a typo such as DEBUG=ture cannot quietly turn a setting off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value; use one of "
+        f"{', '.join(sorted(_TRUE))} or {', '.join(sorted(_FALSE))}."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -62,8 +73,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "csp",
+    "people",
     "annotation",
     "review",
     "exports",
@@ -81,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.encoding.FormEncodingMiddleware",
 ]
@@ -124,8 +141,10 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: it refuses a locked-out user + address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,18 +159,84 @@ LOGOUT_REDIRECT_URL = "login"
 # Long sessions: contributors write in bursts over days; autosave keeps drafts regardless.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
+# Reverse proxies in front of the app (compose's included). Each appends the address it
+# got the request from to X-Forwarded-For, so the client is the TRUSTED_PROXY_COUNT-th
+# address from the right; anything further left was written by the client. 0 (no proxy)
+# uses REMOTE_ADDR. Sign-in throttling (axes) and allauth's rate limits both use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Accounts (django-allauth): sign-in by username; an account acts only once its email
+# address is verified; sign-up does not tell whether an address already has an account.
+ACCOUNT_ADAPTER = "people.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "people.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Handwritten] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Names nobody may sign up with, compared after NFKC + case folding (people.accounts).
+ACCOUNT_USERNAME_BLACKLIST = [
+    "importer", "system", "admin", "administrator", "root", "superuser", "staff",
+    "support", "help", "security", "moderator", "reviewer", "contributor", "handwritten",
+    "postmaster", "webmaster", "hostmaster", "abuse", "noreply", "no-reply", "anonymous",
+    "nobody", "null", "owner", "api", "bot",
+]  # fmt: skip
+# allauth's default limits (sign-ups, sign-ins per address, confirmation and reset mails)
+# count in the cache. Failed sign-ins are axes' alone (below): one lock, one page, one reset.
+# The suite turns them off so tests may sign up freely; a test turns them on.
+ACCOUNT_RATE_LIMITS: dict | bool = {"login_failed": None}
+if TESTING:
+    ACCOUNT_RATE_LIMITS = False
+
 # Self sign-up is off unless email domains are listed.
 SIGNUP_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env_list("SIGNUP_EMAIL_DOMAINS")]
 
-# Login rate limiting.
+# Optional company single sign-on through OpenID Connect, off unless OIDC_SERVER_URL is set
+# (the issuer; its /.well-known/openid-configuration is read). The button reads OIDC_NAME.
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if OIDC_SERVER_URL:
+    if not env_str("OIDC_CLIENT_ID") or not env_str("OIDC_CLIENT_SECRET"):
+        raise ImproperlyConfigured("OIDC_SERVER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "company"),
+                "name": env_str("OIDC_NAME", "Company sign-in"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+# An address the provider marks verified needs no mail; any other is verified like a
+# sign-up's. A matching address never signs anyone in to an existing account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# Login rate limiting: the lock is on the username + client address pair, so a stranger's
+# bad passwords lock neither the account for others nor others out of their accounts.
 AXES_ENABLED = env_bool("AXES_ENABLED", not TESTING)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# axes' ipware settings cannot say "the N-th address from the right": its strict chain
+# check answers None for the one-proxy chain compose has. One rule (people/proxies.py)
+# serves axes, and allauth applies the same one to ALLAUTH_TRUSTED_PROXY_COUNT.
+AXES_CLIENT_IP_CALLABLE = "people.proxies.client_ip"
 
-# Invitations are mailed when a mail server is configured; admins also see the link to copy.
+# Mail (verification, invitations, password resets) goes through Django's email settings.
+# Under DEBUG, or without EMAIL_HOST, mail is printed to the console; admins also see
+# invitation links to copy.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -163,7 +248,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Handwritten <handwritten@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -218,6 +307,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
 
 # Celery: with REDIS_URL a real worker runs tasks; without it they run in-process.
 REDIS_URL = env_str("REDIS_URL")
+# allauth's rate limits count in the cache, which every web process must share.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL and not TESTING
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -241,6 +339,8 @@ HANDWRITTEN_CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15)
 HANDWRITTEN_PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # A building release whose heartbeat is older than this is taken over by the next attempt.
 HANDWRITTEN_RELEASE_STALE_SECONDS = env_int("RELEASE_STALE_SECONDS", 300)
+# Insights figures older than this are recomputed by a worker (the page shows their age).
+HANDWRITTEN_INSIGHTS_STALE_SECONDS = env_int("INSIGHTS_STALE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -1,37 +1,22 @@
 """What a release ships: the one place that decides it."""
 
 import hashlib
-from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Case, CharField, Func, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.db.models.lookups import LessThan
 
-from annotation.models import Dataset, Pair
+from annotation.models import Pair
+
+# The one rule for which pairs ship lives with the pairs; re-exported for the release code.
+from annotation.pairs import shipped_pairs  # noqa: F401
 from exports.models import Release, ReleaseEntry
 from exports.sql import table
 
 # Share of pairs in the test split unless the admin picks another: a tenth, the usual
 # hold-out for a dataset of this size. databricks-dolly-15k itself ships no test split.
 DEFAULT_TEST_FRACTION = 0.1
-
-
-def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
-    """Pairs with an approved revision that are not retracted, optionally in ``categories``.
-
-    An approved pair whose author submitted an improvement is back under review
-    (submitted / changes requested) with its approved revision still set: it ships that
-    approved revision, never the one under review. The category is the approved
-    revision's, since that is the text that ships.
-    """
-    pairs = Pair.objects.filter(dataset=dataset, approved_revision__isnull=False).exclude(
-        status=Pair.Status.RETRACTED
-    )
-    categories = sorted(set(categories))
-    if categories:
-        pairs = pairs.filter(approved_revision__category__slug__in=categories)
-    return pairs
 
 
 def split_of(public_id: str, test_fraction: float) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.checks import check_pair
+from annotation.flags import findings_record
 from annotation.models import Pair, Revision
 from annotation.submission import revision_create
 from annotation.workflow import S, lock
@@ -140,14 +141,15 @@ def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | N
 
 
 def _apply(*, pair: Pair, proposal: EditProposal, by, comment: str) -> Verdict:
-    check_pair(
+    checked = check_pair(
         category=pair.category,
         pair=pair,
         instruction=proposal.instruction,
         context=proposal.context,
         response=proposal.response,
         source_url=proposal.source_url,
-    ).raise_if_errors()
+    )
+    checked.raise_if_errors()
     revision = revision_create(
         pair=pair,
         by=proposal.proposer,
@@ -157,6 +159,8 @@ def _apply(*, pair: Pair, proposal: EditProposal, by, comment: str) -> Verdict:
         response=proposal.response,
         source_url=proposal.source_url,
     )
+    # Nobody confirmed the edit's personal data: until someone does, it does not ship.
+    findings_record(revision=revision, found=checked.findings)
     for reviewer, said in ((proposal.proposer, proposal.comment), (by, comment)):
         Review.objects.create(
             pair=pair,

@@ -164,3 +164,26 @@ class InProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair_id} r{self.revision_id} in progress"
+
+
+class InsightsSnapshot(models.Model):
+    """A dataset's insights figures as last computed.
+
+    At a million pairs and three million reviews the figures took 77 s of the database's
+    time (tests/bench/insights.py), so the page serves this copy (15 ms) and a worker
+    refreshes it when a visit finds it older than INSIGHTS_STALE_SECONDS.
+    """
+
+    dataset = models.OneToOneField("annotation.Dataset", on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # How long the last computation took.
+    seconds = models.FloatField(default=0)
+    # Set while a refresh is queued or running; cleared when it is stored.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    # Progress of the running refresh: parts done of parts_total.
+    parts_done = models.PositiveSmallIntegerField(default=0)
+    parts_total = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"insights of {self.dataset_id} as of {self.computed_at}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review.views import edits, moderation, pair, queue
+from review.views import edits, insights, moderation, pair, queue
 
 app_name = "review"
 
@@ -27,4 +27,8 @@ urlpatterns = [
     path(
         "moderate/<uuid:public_id>/retract/", moderation.moderate_retract, name="moderate_retract"
     ),
+    # Insights (the leaderboard, for contributors, is in review/urls_leaderboard.py)
+    path("insights/", insights.insights_index, name="insights_index"),
+    path("insights/<slug:slug>/", insights.insights, name="insights"),
+    path("insights/<slug:slug>/data.json", insights.insights_json, name="insights_json"),
 ]

@@ -9,15 +9,19 @@ from annotation.drafts import DraftText, draft_save, pair_start
 from annotation.models import Assignment, Category, Pair
 from annotation.submission import pair_submit
 from annotation.workflow import S, transition
+from people.accounts import mark_email_verified
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_user(username: str, *roles: str, **extra) -> User:
+def make_user(username: str, *roles: str, verified: bool = True, **extra) -> User:
+    """A user with ``roles`` whose address is verified (so they can sign in) unless told."""
     user = User.objects.create_user(
         username=username, email=f"{username}@example.com", password=PASSWORD, **extra
     )
+    if verified:
+        mark_email_verified(user)
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user

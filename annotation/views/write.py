@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from annotation.assignment import SkipRefused, assignment_give, assignment_skip
 from annotation.drafts import DraftConflict, NotEditable, pair_start
 from annotation.feedback import pair_feedback
+from annotation.flags import draft_findings
 from annotation.forms import PairTextForm, SkipForm
 from annotation.models import Assignment, Category, Dataset, Draft, Pair
 from annotation.roles import CONTRIBUTOR, role_required
@@ -21,6 +22,7 @@ from annotation.views.gates import dataset_chosen, licence_refusal, signed_in_fo
 from annotation.workflow import EDITABLE, IllegalTransition, S
 from annotation.writing import draft_autosave, pair_save_and_submit
 
+TEXT_NAMES = ("instruction", "context", "response")
 FIELD_LABELS = {"instruction": "Instruction", "context": "Context", "response": "Response"}
 CONTEXT_NOTES = {
     Category.ContextPolicy.REQUIRED: " (required)",
@@ -78,7 +80,12 @@ def autosave(request: HttpRequest, public_id) -> HttpResponse:
         return _savestate(request, pair, "conflict", status=409, conflict=conflict.draft)
     except NotEditable as refused:
         return _savestate(request, pair, "error", status=422, message=str(refused))
-    return _savestate(request, pair, "saved", draft=draft)
+    findings = draft_findings(
+        pair=pair,
+        text_fields={name: getattr(draft, name) for name in TEXT_NAMES},
+        confirmed=form.cleaned_data["confirm"],
+    )
+    return _savestate(request, pair, "saved", draft=draft, findings=findings)
 
 
 @signed_in_for_htmx
@@ -98,6 +105,7 @@ def submit(request: HttpRequest, public_id) -> HttpResponse:
             text=form.draft_text(),
             base_version=form.cleaned_data["version"],
             signals=form.signals(),
+            confirmed=form.cleaned_data["confirm"],
         )
     except ValidationError as failed:
         form.add_check_errors(failed)
@@ -224,6 +232,11 @@ def _editor(
         "feedback": pair_feedback(pair=pair)[:3] if pair.status == S.CHANGES_REQUESTED else [],
         "skip_form": (skip_form or SkipForm()) if _skippable(pair) else None,
         "max_skips": settings.HANDWRITTEN_MAX_SKIPS_PER_DAY,
+        "findings": draft_findings(
+            pair=pair,
+            text_fields={name: form[name].value() or "" for name in TEXT_NAMES},
+            confirmed=form.cleaned_data.get("confirm", ()) if form.is_bound else (),
+        ),
     }
     partial = request.htmx and skip_form is None
     if not partial:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from annotation.flags import revision_findings
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
 from annotation.similar import near_duplicates_context
@@ -69,6 +70,7 @@ def _page(request, pair: Pair, claim: Claim, form: DecisionForm, status: int = 2
         "history": earlier,
         "round_reviews": Review.objects.filter(revision=revision, round=pair.review_round).count(),
         "is_improvement": pair.approved_revision_id is not None,
+        "findings": revision_findings(revision=revision, viewer=request.user),
         **near_duplicates_context(
             instruction=revision.instruction,
             dataset=pair.dataset,

@@ -87,7 +87,7 @@ def release_builder(request, settings, tmp_path):
 
 def sign_in(page, live_server, username: str, next_path: str) -> None:
     page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
 

@@ -24,7 +24,7 @@ def writer(live_server):
 
 def sign_in(page, live_server, next_path: str = "/write/") -> None:
     page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_username", "alice")
+    page.fill("#id_login", "alice")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
 
@@ -53,7 +53,7 @@ def test_typing_autosaves_survives_reload_and_sign_out(new_page, live_server, wr
     assert pair.draft.response == "Olympus Mons on Mars."
 
     page.click("#savestate >> text=Sign in again")
-    page.fill("#id_username", "alice")
+    page.fill("#id_login", "alice")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(EDIT)

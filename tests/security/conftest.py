@@ -17,7 +17,8 @@ from django.db import connection, models, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from annotation.invites import invite_link
+from annotation.findings import Finding as Found
+from annotation.flags import findings_record
 from annotation.licence import licence_accept
 from annotation.models import (
     Assignment,
@@ -25,6 +26,7 @@ from annotation.models import (
     Category,
     Dataset,
     Draft,
+    Finding,
     LicenceAcceptance,
     OpenPrompt,
     Pair,
@@ -36,6 +38,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release, ReleaseFile
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import Claim, EditProposal, InProgress, Review
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease
@@ -59,6 +62,7 @@ WATCHED: tuple[type[models.Model], ...] = (
     ReleaseFile,
     Dataset,
     Category,
+    Finding,
 )
 
 
@@ -248,6 +252,14 @@ def build_world() -> World:
         release.refresh_from_db()
         assert release.state == Release.State.READY, release.error
         world.objects[key] = release
+
+    # Unconfirmed findings (as an import leaves them) on a pair under review and on an
+    # approved one; made after the releases, which would leave the approved pair out.
+    for key, pair_key in (("finding_review", "alice_free"), ("finding_approved", "dan_approved")):
+        revision = world[pair_key].current_revision
+        start = revision.response.index(world.marker(pair_key))
+        found = Found(field="response", kind="phone", start=start, end=start + 10)
+        world.objects[key] = findings_record(revision=revision, found=[found])[0]
 
     # A pending invitation (the invitee has no password yet).
     invitee = User.objects.create(username="newcomer", email="newcomer@example.com")

@@ -45,7 +45,9 @@ from django.contrib.auth.models import User
 
 assert not settings.DEBUG and not settings.TESTING
 call_command("migrate", verbosity=0)
-User.objects.create_user("prod-user", password="a-production-password-1")
+from people.accounts import mark_email_verified
+mark_email_verified(User.objects.create_user(
+    "prod-user", "prod@example.com", password="a-production-password-1"))
 static = {{**settings.STORAGES, "staticfiles": {{
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}}}
 
@@ -66,7 +68,7 @@ with override_settings(STORAGES=static):
     client = Client(HTTP_HOST="{HOST}")
     plain = client.get("/login/")
     page = client.get("/login/", secure=True)
-    login = client.post("/login/", {{"username": "prod-user",
+    login = client.post("/login/", {{"login": "prod-user",
         "password": "a-production-password-1"}}, secure=True)
     home = client.get("/", secure=True)
     missing = client.get("/no-such-page/", secure=True)

@@ -106,7 +106,7 @@ FORMS = {
     ),
     "invite": (
         "ada",
-        lambda w: reverse("annotation:invite"),
+        lambda w: reverse("people:invite"),
         lambda w: {"emails": f"{MARK}@example.com", "roles": "contributor"},
     ),
     "release": (
@@ -285,7 +285,7 @@ def test_too_many_fields_get_413(world):
 
 
 def test_an_oversized_sign_in_is_413_not_a_crash(db):
-    response = Client().post(reverse("login"), {"username": "u" * TOO_BIG, "password": "x"})
+    response = Client().post(reverse("login"), {"login": "u" * TOO_BIG, "password": "x"})
     assert response.status_code == 413
 
 
@@ -297,7 +297,7 @@ LISTS = {
     "open questions": ("alice", lambda w: reverse("annotation:open_prompts")),
     "write": ("alice", lambda w: reverse("annotation:write")),
     "ask": ("alice", lambda w: reverse("annotation:ask")),
-    "people": ("ada", lambda w: reverse("annotation:invite")),
+    "people": ("ada", lambda w: reverse("people:invite")),
     "moderation": ("ada", lambda w: reverse("review:moderate")),
     "moderation csv": ("ada", lambda w: reverse("review:moderate_csv")),
     "moderated pair": (

@@ -24,7 +24,7 @@ def axes_on():
 
 
 def fail(client: Client, username: str = "alice"):
-    return client.post(LOGIN, {"username": username, "password": "wrong-password"})
+    return client.post(LOGIN, {"login": username, "password": "wrong-password"})
 
 
 def signed_in(client: Client) -> bool:
@@ -36,8 +36,8 @@ def test_failures_below_the_limit_only_show_the_form_error(alice):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = fail(client)
         assert response.status_code == 200
-        assert "Please enter a correct username and password" in response.content.decode()
-    response = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+        assert "password you specified are not correct" in response.content.decode()
+    response = client.post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302 and signed_in(client)
 
 
@@ -62,13 +62,13 @@ def test_the_right_password_is_refused_while_locked(alice):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         fail(client)
 
-    response = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    response = client.post(LOGIN, {"login": "alice", "password": PASSWORD})
 
     assert response.status_code == 429
     assert "Sign-in paused" in response.content.decode()
     assert not signed_in(client)
     # A fresh browser from the same address is locked out too.
-    again = Client().post(LOGIN, {"username": "alice", "password": PASSWORD})
+    again = Client().post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert again.status_code == 429
 
 
@@ -77,10 +77,10 @@ def test_the_lock_is_per_username_and_address(alice, dan):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         fail(client)
     dans = Client()
-    assert dans.post(LOGIN, {"username": "dan", "password": PASSWORD}).status_code == 302
+    assert dans.post(LOGIN, {"login": "dan", "password": PASSWORD}).status_code == 302
     assert signed_in(dans)
     other_address = Client(REMOTE_ADDR="192.0.2.10")
-    response = other_address.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    response = other_address.post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302
 
 
@@ -89,7 +89,7 @@ def test_an_admin_reset_lifts_the_lock(alice):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         fail(client)
     assert reset(username="alice") >= 1
-    response = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    response = client.post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302 and signed_in(client)
 
 
@@ -98,3 +98,12 @@ def test_unknown_usernames_are_locked_out_too(db):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = fail(client, "nobody-here")
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("field", ["login", "username"])
+def test_allauths_sign_in_goes_through_axes(alice, field):
+    """Failures through allauth's form are counted by the username it signed in with."""
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"login": "alice", "password": "wrong-password"})
+    assert AccessAttempt.objects.get().username == "alice"

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from annotation.assignment import assignment_skip
 from annotation.drafts import DraftText, draft_save
-from annotation.invites import invite_link
 from annotation.licence import licence_accept
 from annotation.models import Category, Dataset, Draft, OpenPrompt, Pair, Revision
 from annotation.prompts import prompt_take
@@ -30,6 +29,7 @@ from annotation.workflow import S
 from exports.building import release_build
 from exports.models import Release
 from exports.services import release_create
+from people.invites import invite_link
 from review.models import EditProposal
 from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease
@@ -308,7 +308,7 @@ PAGES = {
     "moderation: rejected": ("ada", pair_url("review:moderate_pair", "rejected"), True),
     "moderation: approved": ("ada", pair_url("review:moderate_pair", "approved"), True),
     "moderation: revised": ("ada", pair_url("review:moderate_pair", "revised"), True),
-    "people": ("ada", lambda o: reverse("annotation:invite"), True),
+    "people": ("ada", lambda o: reverse("people:invite"), True),
     "datasets": ("ada", lambda o: reverse("exports:datasets"), True),
     "releases": ("ada", lambda o: reverse("exports:releases", args=["evil"]), True),
     "release": ("ada", lambda o: reverse("exports:release", args=["evil", o["ready"].ref]), True),
@@ -320,7 +320,7 @@ PAGES = {
     "nothing to write": ("alice", lambda o: reverse("annotation:write") + "?dataset=empty", True),
     "invitation": ("anon", lambda o: o["invite_link"], True),
     "sign in": ("anon", lambda o: reverse("login"), False),
-    "sign up": ("anon", lambda o: reverse("annotation:signup"), False),
+    "sign up": ("anon", lambda o: reverse("account_signup"), False),
 }
 
 
@@ -421,7 +421,7 @@ POSTS = {
     ),
     "inviting bad addresses": (
         "ada",
-        lambda o: reverse("annotation:invite"),
+        lambda o: reverse("people:invite"),
         lambda o: {"emails": f"{EVIL}\n{SCRIPT}@x", "roles": [EVIL]},
         200,
     ),
@@ -434,18 +434,18 @@ POSTS = {
     "signing in as a payload": (
         "anon",
         lambda o: reverse("login"),
-        lambda o: {"username": EVIL, "password": EVIL, "next": JS_URL},
+        lambda o: {"login": EVIL, "password": EVIL, "next": JS_URL},
         200,
     ),
     "signing up as a payload": (
         "anon",
-        lambda o: reverse("annotation:signup"),
+        lambda o: reverse("account_signup"),
         lambda o: {"username": EVIL, "email": EVIL, "password1": "x", "password2": EVIL},
         200,
     ),
     "accepting a forged invitation": (
         "anon",
-        lambda o: reverse("annotation:accept_invite", args=["MTIz", "x"]),
+        lambda o: reverse("people:accept_invite", args=["MTIz", "x"]),
         lambda o: {"new_password1": EVIL, "new_password2": EVIL},
         400,
     ),

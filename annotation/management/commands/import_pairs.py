@@ -27,15 +27,19 @@ non-zero. Every line runs the checks a writer's submit runs (annotation.checks).
 Problems: a line that is not UTF-8, not JSON, not an object, has missing, extra or
 repeated keys, non-string values, an unknown category, NUL or control characters,
 disguising characters (bidi overrides, zero-width characters), an empty instruction or
-response, is over {MAX_LINE_BYTES:,} bytes, or repeats an instruction (earlier in the file,
-or a submitted/approved pair of the dataset). Instructions are compared after one
-normalisation (NFKC, invisible characters removed, white space collapsed, case folded,
-look-alike letters mapped by Unicode's confusables), so disguised repeats are repeats.
+response, is over {MAX_LINE_BYTES:,} bytes, repeats an instruction (earlier in the file,
+or a submitted/approved pair of the dataset), or holds a credential (an API key, token,
+private key or password in a URL: its kind and position are named). Instructions are
+compared after one normalisation (NFKC, invisible characters removed, white space
+collapsed, case folded, look-alike letters mapped by Unicode's confusables), so disguised
+repeats are repeats. Personal data (e-mail addresses, phone numbers, payment cards, IBANs,
+IP addresses) is imported but recorded unconfirmed: such a pair does not ship until a
+reviewer or an admin confirms the data fictional or public.
 
 A near-duplicate (an instruction at least the dataset's near-duplicate threshold similar,
 by trigrams, to an earlier line or to a live pair of any dataset) is a problem too, each
-line named; --keep-near-duplicates imports them and lists them instead. Line endings in
-the text (CRLF, CR) are stored as LF.
+line named; --keep-near-duplicates imports them and lists them instead (never
+credentials). Line endings in the text (CRLF, CR) are stored as LF.
 
 By default each record must also follow the rules writers follow in the app: the
 category's context policy (required/none) and the length limits. Historical data may
@@ -43,10 +47,11 @@ predate them (databricks-dolly-15k has open_qa with context): --lenient-policy i
 such records as they are. --skip-duplicates skips repeated instructions (the first one
 wins) instead of failing.
 
-Pairs are authored by --author (default: the system user "importer", created without
-roles). --status submitted (default) queues them for review; --status approved imports an
-already-reviewed dataset (its only revision is the approved one). Every pair gets one
-revision of kind "imported" and a draft with the same text. The import is audited as one
+Pairs are authored by --author (default: the system account "importer", which people's
+migration creates without roles or a way to sign in). --status submitted (default) queues
+them for review; --status approved imports an already-reviewed dataset (its only revision
+is the approved one). Every pair gets one revision of kind "imported" and a draft with the
+same text. The import is audited as one
 "pairs.import" event on the dataset (file, sha256, count, status), not one per pair."""
 
 

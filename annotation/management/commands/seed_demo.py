@@ -8,6 +8,7 @@ from django.db import transaction
 from annotation.roles import ADMIN, CONTRIBUTOR, REVIEWER
 from annotation.seeding import dataset_seed_dolly
 from annotation.setup import roles_setup
+from people.accounts import mark_email_verified
 
 # username, roles, staff. Passwords are fixed so a demo can be followed from the README.
 DEMO_USERS = [
@@ -39,5 +40,6 @@ class Command(BaseCommand):
             user.set_password(password)
             user.is_staff = staff
             user.save()
+            mark_email_verified(user)
             user.groups.add(*Group.objects.filter(name__in=roles))
             self.stdout.write(f"  {username:<6} {password:<18} {', '.join(roles)}")

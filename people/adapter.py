@@ -1,0 +1,59 @@
+"""django-allauth, fitted to this site: who may sign up, which names may be taken, and
+what a new account starts with. The rules themselves live in people.accounts."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
+from django.conf import settings
+from django.http import Http404
+
+from people.accounts import (
+    email_domain_allowed,
+    person_signed_up,
+    signup_domains,
+    signup_enabled,
+    username_validate,
+)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # Only the sign-up page asks (company SSO has its own adapter below); closed, the
+        # page does not exist.
+        if not signup_enabled():
+            raise Http404("Self sign-up is not enabled on this site.")
+        return True
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        # Ours first: one message for reserved, taken and look-alike names alike.
+        if not shallow:
+            username_validate(username)
+        return super().clean_username(username, shallow=shallow)
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email).lower()
+        if signup_enabled() and not email_domain_allowed(email):
+            raise forms.ValidationError(
+                "Sign-up is open only to addresses at "
+                + ", ".join(f"@{domain}" for domain in signup_domains())
+                + "."
+            )
+        return email
+
+    def save_user(self, request, user, form, commit: bool = True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            person_signed_up(user=user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Company SSO (OIDC) may create accounts when it is configured; nothing else may."""
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return bool(settings.OIDC_SERVER_URL)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        person_signed_up(user=user)
+        return user

@@ -1,0 +1,61 @@
+from allauth.account.utils import perform_login
+from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.shortcuts import render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from people.forms import InviteForm
+from people.invites import invite_accept, invited_user, people_invite
+from people.roles import ADMIN, role_required
+
+
+def _pending_page(request):
+    """Invited people who have not joined yet, newest first."""
+    pending = (
+        User.objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login=None)
+        .exclude(email="")
+        .prefetch_related("groups")
+        .order_by("-date_joined", "-pk")
+    )
+    return Paginator(pending, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@role_required(ADMIN)
+def invite(request):
+    form = InviteForm(request.POST or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = people_invite(
+            emails=form.cleaned_data["emails"],
+            roles=form.cleaned_data["roles"],
+            by=request.user,
+            site_url=request.build_absolute_uri("/"),
+        )
+        form = InviteForm(initial={"roles": form.cleaned_data["roles"]})
+    context = {"form": form, "outcome": outcome, "pending": _pending_page(request)}
+    template = "people/invite.html#panel" if request.htmx else "people/invite.html"
+    return render(request, template, context)
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def accept_invite(request, uidb64: str, token: str):
+    user = invited_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "people/accept_invite.html", {"invalid": True}, status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invite_accept(user=user, password=form.cleaned_data["new_password1"])
+        # Signs in only once the invited address is verified; until then allauth mails
+        # the confirmation link there and shows the "check your email" page.
+        return perform_login(
+            request,
+            user,
+            email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
+            redirect_url=resolve_url(settings.LOGIN_REDIRECT_URL),
+        )
+    return render(request, "people/accept_invite.html", {"form": form, "invitee": user})

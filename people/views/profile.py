@@ -1,0 +1,22 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from people.forms import ProfileForm
+from people.profiles import profile_for, profile_update
+
+
+@login_required
+def profile(request):
+    current = profile_for(request.user)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={"leaderboard_opt_out": current.leaderboard_opt_out},
+    )
+    if request.method == "POST" and form.is_valid():
+        profile_update(
+            user=request.user, leaderboard_opt_out=form.cleaned_data["leaderboard_opt_out"]
+        )
+        messages.success(request, "Your profile is saved.")
+        return redirect("people:profile")
+    return render(request, "people/profile.html", {"form": form})

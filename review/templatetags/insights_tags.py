@@ -1,0 +1,45 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(value, digits: int = 1) -> str:
+    """0.1234 -> "12.3 %"; nothing for a missing value."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value) * 100:.{int(digits)}f}\u00a0%"
+
+
+@register.filter
+def seconds(value) -> str:
+    """A duration in seconds, in the largest units that read well."""
+    if value is None:
+        return "–"
+    value = float(value)
+    if value < 60:
+        return f"{value:.0f} s"
+    if value < 3600:
+        return f"{value // 60:.0f} min {value % 60:.0f} s"
+    if value < 86400:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} days"
+
+
+@register.filter
+def number(value, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value):.{int(digits)}f}"
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def percent_of(value, total) -> str:
+    if not total:
+        return "–"
+    return percent(float(value) / float(total))

@@ -1,0 +1,133 @@
+// Draws the insights charts with the vendored Chart.js from the page's one JSON endpoint.
+// Every chart repeats a table on the page, which is what shows without this script.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-insights-url]");
+  if (!root || !window.Chart) return;
+  var figures = null;
+  var charts = new Map();
+
+  function names(f) { return f.categories.map(function (c) { return c.name; }); }
+
+  var builders = {
+    composition: function (f) {
+      var total = f.approved;
+      return {
+        type: "bar",
+        data: {
+          labels: names(f),
+          datasets: [
+            { label: "Approved", data: f.categories.map(function (c) { return c.approved; }) },
+            {
+              label: "Target (share of approved so far)",
+              data: f.categories.map(function (c) { return Math.round(c.target_share * total); }),
+            },
+          ],
+        },
+      };
+    },
+    cumulative: function (f) {
+      var sets = [{ label: "Approved so far", data: f.per_day.cumulative, pointRadius: 0 }];
+      if (f.goal) {
+        sets.push({
+          label: "Goal", data: f.per_day.days.map(function () { return f.goal; }),
+          pointRadius: 0, borderDash: [6, 4],
+        });
+      }
+      return { type: "line", data: { labels: f.per_day.days, datasets: sets } };
+    },
+    daily: function (f) {
+      return {
+        type: "bar",
+        data: {
+          labels: f.per_day.days,
+          datasets: [
+            { label: "Submitted", data: f.per_day.submitted },
+            { label: "Reviews", data: f.per_day.reviewed },
+            { label: "Approved", data: f.per_day.approved },
+          ],
+        },
+      };
+    },
+    reasons: function (f) {
+      return {
+        type: "bar",
+        options: { indexAxis: "y" },
+        data: {
+          labels: f.rejection_reasons.map(function (r) { return r.label; }),
+          datasets: [{ label: "Rejections", data: f.rejection_reasons.map(function (r) { return r.count; }) }],
+        },
+      };
+    },
+    scores: function (f) {
+      return {
+        type: "bar",
+        options: { scales: { y: { min: 0, max: 5 } } },
+        data: {
+          labels: names(f),
+          datasets: ["helpfulness", "correctness", "writing"].map(function (s) {
+            return {
+              label: s.charAt(0).toUpperCase() + s.slice(1),
+              data: f.categories.map(function (c) { return c.scores[s]; }),
+            };
+          }),
+        },
+      };
+    },
+    alpha: function (f) {
+      return {
+        type: "bar",
+        options: { scales: { y: { suggestedMin: 0, max: 1 } } },
+        data: {
+          labels: names(f),
+          datasets: [{ label: "Alpha", data: f.categories.map(function (c) { return c.alpha; }) }],
+        },
+      };
+    },
+    lengths: function (f, canvas) {
+      var category = f.categories.find(function (c) { return c.slug === canvas.dataset.category; });
+      var unit = canvas.dataset.unit;
+      if (!category || !category.lengths) return null;
+      return {
+        type: "bar",
+        data: {
+          labels: f.length_bins[unit],
+          datasets: ["instruction", "context", "response"].map(function (field) {
+            return { label: field.charAt(0).toUpperCase() + field.slice(1), data: category.lengths[field][unit] };
+          }),
+        },
+      };
+    },
+  };
+
+  function draw(scope) {
+    charts.forEach(function (chart, canvas) {
+      if (!canvas.isConnected) { chart.destroy(); charts.delete(canvas); }
+    });
+    scope.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (charts.has(canvas)) return;
+      var build = builders[canvas.dataset.chart];
+      var config = build && build(figures, canvas);
+      if (!config) return;
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options);
+      charts.set(canvas, new window.Chart(canvas, config));
+    });
+  }
+
+  fetch(root.dataset.insightsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    .then(function (response) {
+      if (!response.ok) throw new Error("insights: HTTP " + response.status);
+      return response.json();
+    })
+    .then(function (data) {
+      figures = data;
+      root.classList.add("charts-on");
+      draw(root);
+    })
+    .catch(function (error) { console.error(error); });
+
+  // The lengths section is swapped by htmx when another category or unit is chosen.
+  document.body.addEventListener("htmx:afterSwap", function () {
+    if (figures) draw(root);
+  });
+})();
