@@ -3,6 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,11 @@ from annotation.normalisation import instruction_key  # noqa: F401  (re-exported
 
 # Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
 LIVE_STATUSES = ("submitted", "changes_requested", "approved")
+
+# Full-text search over a revision (moderation's search): the fields and the text search
+# configuration, which the GIN index below and every search query must use alike.
+SEARCH_FIELDS = ("instruction", "context", "response")
+SEARCH_CONFIG = "english"
 
 
 class Dataset(models.Model):
@@ -198,11 +205,11 @@ class Pair(models.Model):
     # The current revision's instruction as the duplicate rule sees it (annotation.normalisation):
     # the key is unique among live pairs of a dataset, the text feeds trigram similarity.
     # Null only for a pair with no revision yet, or one whose key collided when the rule
-    # changed (see migration 0003): the rule then holds from its next revision on.
+    # changed (see migration 0004): the rule then holds from its next revision on.
     instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     instruction_normalised = models.TextField(blank=True, editable=False)
     # Its MinHash LSH band keys (annotation.similar.lsh_bands): how near-duplicates are
-    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0003).
+    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0004).
     instruction_bands = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)
@@ -266,6 +273,7 @@ class Revision(models.Model):
         AUTHOR_REVISION = "author_revision", "Author revision"
         ACCEPTED_EDIT = "accepted_edit", "Accepted edit"
         IMPORTED = "imported", "Imported"
+        MOVED = "moved", "Moved by an admin"
 
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -292,7 +300,11 @@ class Revision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pair", "number"], name="revision_unique_number")
         ]
-        indexes = [models.Index(fields=["instruction_key"])]
+        indexes = [
+            models.Index(fields=["instruction_key"]),
+            # PostgreSQL only (the migration skips it elsewhere).
+            GinIndex(SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG), name="revision_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pair_id} r{self.number}"

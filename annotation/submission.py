@@ -8,14 +8,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotation.audit import audit
 from annotation.checks import DUPLICATE_MESSAGE, check_pair, duplicate_keys, is_duplicate_error
 from annotation.drafts import DraftConflict
 from annotation.flags import findings_record, unconfirmed_messages
-from annotation.models import Assignment, Draft, Pair, Revision, content_hash
+from annotation.models import Assignment, Category, Draft, Pair, Revision, content_hash
 from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.roles import is_admin
 from annotation.similar import lsh_bands
-from annotation.workflow import IllegalTransition, S, lock, transition
+from annotation.workflow import (
+    MOVED,
+    REOPEN,
+    RETRACT,
+    IllegalTransition,
+    S,
+    check_movable,
+    lock,
+    transition,
+    transition_many,
+)
 
 
 class NothingChanged(Exception):
@@ -193,7 +204,12 @@ def pair_retract(*, pair: Pair, by, reason: str) -> Pair:
     if not reason.strip():
         raise ValueError("A retraction needs a reason.")
     return transition(
-        pair=pair, to=S.RETRACTED, by=by, verb="pair.retract", data={"reason": reason.strip()}
+        pair=pair,
+        to=S.RETRACTED,
+        by=by,
+        verb="pair.retract",
+        data={"reason": reason.strip()},
+        action=RETRACT,
     )
 
 
@@ -217,4 +233,99 @@ def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
             verb="pair.reopen",
             fields={"review_round": locked.review_round + 1, "submitted_at": timezone.now()},
             data={"reason": reason.strip()},
+            action=REOPEN,
         )
+
+
+def pairs_retract(*, pair_ids: list[int], by, reason: str):
+    """:func:`pair_retract` for many pairs in one go (see workflow.transition_many)."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins retract pairs.")
+    if not reason.strip():
+        raise ValueError("A retraction needs a reason.")
+    return transition_many(
+        pair_ids=pair_ids,
+        action=RETRACT,
+        by=by,
+        verb="pair.retract",
+        data={"reason": reason.strip()},
+    )
+
+
+def pairs_reopen(*, pair_ids: list[int], by, reason: str = ""):
+    """:func:`pair_reopen` for many pairs in one go (see workflow.transition_many)."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins reopen pairs.")
+    return transition_many(
+        pair_ids=pair_ids,
+        action=REOPEN,
+        by=by,
+        verb="pair.reopen",
+        fields={"review_round": F("review_round") + 1, "submitted_at": timezone.now()},
+        data={"reason": reason.strip()},
+    )
+
+
+def pair_move(*, pair: Pair, by, category: Category) -> Pair:
+    """An admin moves a pair to another category (and with it, maybe another dataset).
+
+    The category ships with the revision, and revisions never change: the approved and
+    the current text are copied into revisions of kind "moved" under the new category,
+    so the next release ships the pair where it now belongs. Raises IllegalTransition for
+    a pair under review or closed, or whose text breaks the new category's context rule.
+    """
+    if not is_admin(by):
+        raise PermissionDenied("Only admins move pairs.")
+    with transaction.atomic():
+        locked = lock(pair)
+        check_movable(locked)
+        if locked.category_id == category.pk:
+            raise IllegalTransition(
+                locked, locked.status, f"it is already in {category.name}", action=MOVED
+            )
+        before = {"dataset": locked.dataset.slug, "category": locked.category.slug}
+        approved, current = locked.approved_revision, locked.current_revision
+        if current is not None:
+            _context_fits(locked, current, category)
+        locked.category, locked.dataset_id = category, category.dataset_id
+        if approved is not None:
+            locked.approved_revision = _moved_copy(locked, approved, by)
+        if current is not None and current.pk != getattr(approved, "pk", None):
+            _moved_copy(locked, current, by)
+        locked.save()
+        after = {"dataset": category.dataset.slug, "category": category.slug}
+        audit(actor=by, verb="pair.move", obj=locked, before=before, after=after)
+    return locked
+
+
+def _context_fits(pair: Pair, revision: Revision, category: Category) -> None:
+    policy, has_context = category.context_policy, bool(revision.context.strip())
+    if policy == Category.ContextPolicy.REQUIRED and not has_context:
+        why = f"{category.name} needs a context passage and this pair has none"
+    elif policy == Category.ContextPolicy.NONE and has_context:
+        why = f"{category.name} takes no context and this pair has one"
+    else:
+        return
+    raise IllegalTransition(pair, pair.status, why, action=MOVED)
+
+
+def _moved_copy(pair: Pair, revision: Revision, by) -> Revision:
+    return revision_create(
+        pair=pair,
+        by=by,
+        kind=Revision.Kind.MOVED,
+        instruction=revision.instruction,
+        context=revision.context,
+        response=revision.response,
+        source_url=revision.source_url,
+        warnings=revision.warnings,
+    )
+
+
+def pair_note_add(*, pair: Pair, by, text: str) -> None:
+    """An admin's note on a pair, kept in its audit trail."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins add notes to pairs.")
+    if not text.strip():
+        raise ValueError("A note needs some text.")
+    audit(actor=by, verb="pair.note", obj=pair, note=text.strip())

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "annotation",
     "review",
     "exports",
+    "django_filters",
 ]
 
 MIDDLEWARE = [

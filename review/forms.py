@@ -1,10 +1,12 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from annotation.checks import text_problem
-from annotation.models import Category, Dataset, Pair, Revision
+from annotation.models import Category, Revision
 from review.decisions import EditText, Scores
-from review.models import Review
+from review.models import BulkAction, Review
 
 D = Review.Decision
 SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
@@ -152,29 +154,51 @@ class EditDecisionForm(forms.Form):
         return data
 
 
-class ModerationFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status")] + Pair.Status.choices)
-    dataset = forms.ModelChoiceField(
+class _PublicIds(forms.Field):
+    """Ticked pairs' public ids, as many as were sent."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[uuid.UUID]:
+        try:
+            return [uuid.UUID(str(item)) for item in value or []]
+        except ValueError:
+            raise ValidationError("The selection names a pair that does not exist.") from None
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(choices=BulkAction.Kind.choices, label="Action")
+    selection = forms.ChoiceField(choices=[("selected", "Ticked pairs"), ("all", "All matching")])
+    pairs = _PublicIds(required=False)
+    text = forms.CharField(
         required=False,
-        queryset=Dataset.objects.all(),
-        empty_label="Any dataset",
-        to_field_name="slug",
+        max_length=2000,
+        label="Reason or note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to retract and for a note; recorded in each pair's audit trail.",
     )
     category = forms.ModelChoiceField(
         required=False,
-        queryset=Category.objects.select_related("dataset"),
-        empty_label="Any category",
+        queryset=Category.objects.select_related("dataset").order_by("dataset__name", "name"),
+        empty_label="Move to…",
+        label="Category",
     )
 
-    def filter(self, pairs):
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("status"):
-            pairs = pairs.filter(status=data["status"])
-        if data.get("dataset"):
-            pairs = pairs.filter(dataset=data["dataset"])
-        if data.get("category"):
-            pairs = pairs.filter(category=data["category"])
-        return pairs
+    def clean_text(self) -> str:
+        return _note(self.cleaned_data["text"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        action = data.get("action")
+        if action == BulkAction.Kind.RETRACT and not data.get("text"):
+            self.add_error("text", "Say why these pairs are retracted.")
+        if action == BulkAction.Kind.NOTE and not data.get("text"):
+            self.add_error("text", "Write the note.")
+        if action == BulkAction.Kind.MOVE and not data.get("category"):
+            self.add_error("category", "Choose the category to move the pairs to.")
+        if data.get("selection") == "selected" and not data.get("pairs"):
+            self.add_error("pairs", "Tick at least one pair, or choose all matching.")
+        return data
 
 
 class RetractForm(forms.Form):

@@ -166,6 +166,60 @@ class InProgress(models.Model):
         return f"{self.pair_id} r{self.revision_id} in progress"
 
 
+class BulkAction(models.Model):
+    """An admin's action on many pairs at once, applied pair by pair, with its outcome.
+
+    The selection is fixed when the admin presses the button (``pair_ids``), so pairs that
+    start or stop matching the filters meanwhile do not change what is done. ``position``
+    counts the pairs dealt with; it is committed with their changes, so a worker that dies
+    and is redelivered the task carries on where the last commit left off.
+    """
+
+    class Kind(models.TextChoices):
+        RETRACT = "retract", "Retract from the next release"
+        REOPEN = "reopen", "Reopen for review"
+        MOVE = "move", "Move to another category"
+        NOTE = "note", "Add a note"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The reason (retract, reopen) or the note.
+    text = models.TextField(blank=True)
+    # Where a move goes.
+    category = models.ForeignKey(
+        "annotation.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pair_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    # [{"pair": public id, "instruction": start of it, "why": message}], the first few
+    # hundred; ``refused`` counts them all.
+    refusals = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.total} pairs"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.position * 100 // self.total
+
+
 class InsightsSnapshot(models.Model):
     """A dataset's insights figures as last computed.
 

@@ -1,19 +1,45 @@
-"""Admin moderation of pairs: reopening rejected ones, retracting approved ones."""
+"""Admin moderation of pairs: reopening rejected ones, retracting approved ones, moving
+them and noting on them, one at a time or in bulk."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from annotation.models import Pair
-from annotation.submission import pair_reopen, pair_retract
-from annotation.workflow import lock
-from review.models import Claim, InProgress
+from annotation.audit import audit
+from annotation.models import Category, Pair
+from annotation.roles import is_admin
+from annotation.submission import (
+    pair_move,
+    pair_note_add,
+    pair_reopen,
+    pair_retract,
+    pairs_reopen,
+    pairs_retract,
+)
+from annotation.workflow import IllegalTransition
+from review.models import BulkAction, Claim, EditProposal, InProgress
 from review.outcomes import edits_stale_mark
+
+K = BulkAction.Kind
+# Larger selections run on the worker, with progress on the page; smaller ones are done
+# before the response, which is quicker than a round trip through the queue.
+BULK_INLINE_MAX = 200
+# Pairs per transaction: a chunk's changes commit together with the progress, or not at
+# all, so no pair is ever half-changed and a redelivered task neither repeats nor skips.
+BULK_CHUNK = 200
+# Refusals kept for the result page; all of them are counted.
+REFUSALS_KEPT = 500
 
 
 def _forget_review_state(pair: Pair, by) -> None:
-    """Leases, started-pair rows and pending edits belong to the round that just ended."""
+    """Leases, started-pair rows and pending edits belong to the round that just ended.
+
+    ``pair`` is the row a transition just returned: read and locked in the surrounding
+    transaction, so it is not locked and read again (a bulk action does this per pair).
+    """
     Claim.objects.filter(pair=pair).delete()
     InProgress.objects.filter(pair=pair).delete()
-    edits_stale_mark(pair=lock(pair), by=by)
+    edits_stale_mark(pair=pair, by=by)
 
 
 def moderation_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
@@ -31,3 +57,155 @@ def moderation_retract(*, pair: Pair, by, reason: str) -> Pair:
         pair = pair_retract(pair=pair, by=by, reason=reason)
         _forget_review_state(pair, by)
     return pair
+
+
+def bulk_action_create(
+    *, by, kind: str, pair_ids: list[int], text: str = "", category: Category | None = None
+) -> BulkAction:
+    """Record what an admin asked for, on which pairs; :func:`bulk_action_run` does it."""
+    if not is_admin(by):
+        raise PermissionDenied("Only admins act on pairs in bulk.")
+    text = text.strip()
+    if kind in (K.RETRACT, K.NOTE) and not text:
+        raise ValueError("Say why." if kind == K.RETRACT else "Write the note.")
+    if kind == K.MOVE and category is None:
+        raise ValueError("Choose the category to move the pairs to.")
+    if not pair_ids:
+        raise ValueError("Select at least one pair.")
+    with transaction.atomic():
+        bulk = BulkAction.objects.create(
+            kind=kind,
+            by=by,
+            text=text,
+            category=category if kind == K.MOVE else None,
+            pair_ids=list(pair_ids),
+            total=len(pair_ids),
+        )
+        audit(actor=by, verb="bulk.start", obj=bulk, kind=kind, total=bulk.total, text=text)
+    return bulk
+
+
+def _apply(bulk: BulkAction, pair: Pair) -> None:
+    if bulk.kind == K.RETRACT:
+        moderation_retract(pair=pair, by=bulk.by, reason=bulk.text)
+    elif bulk.kind == K.REOPEN:
+        moderation_reopen(pair=pair, by=bulk.by, reason=bulk.text)
+    elif bulk.kind == K.MOVE:
+        pair_move(pair=pair, by=bulk.by, category=bulk.category)
+    else:
+        pair_note_add(pair=pair, by=bulk.by, text=bulk.text)
+
+
+def bulk_action_run(*, bulk_id: int) -> BulkAction:
+    """Apply a bulk action to the pairs it has not dealt with yet, pair by pair.
+
+    A refusal (the workflow's, or a permission taken away meanwhile) is recorded with its
+    reason and the next pair is tried. Progress is committed with each chunk of pairs, so
+    the page can show it and a redelivered task resumes rather than repeats.
+    """
+    ids = BulkAction.objects.values_list("pair_ids", flat=True).get(pk=bulk_id)
+    try:
+        while True:
+            with transaction.atomic():
+                bulk = (
+                    BulkAction.objects.select_for_update(of=("self",))
+                    .select_related("by", "category")
+                    .defer("pair_ids")
+                    .get(pk=bulk_id)
+                )
+                if bulk.state in (BulkAction.State.DONE, BulkAction.State.FAILED):
+                    return bulk
+                chunk = ids[bulk.position : bulk.position + BULK_CHUNK]
+                if not chunk:
+                    return _finish(bulk)
+                _apply_chunk(bulk, chunk)
+                bulk.state = BulkAction.State.RUNNING
+                bulk.save(update_fields=["position", "done", "refused", "refusals", "state"])
+    except Exception as exc:
+        BulkAction.objects.filter(pk=bulk_id).update(
+            state=BulkAction.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+def _apply_chunk(bulk: BulkAction, chunk: list[int]) -> None:
+    if bulk.kind in (K.RETRACT, K.REOPEN):
+        _transition_chunk(bulk, chunk)
+        return
+    # Moves and notes, one pair at a time, each in a savepoint of its own.
+    pairs = Pair.objects.select_related("category", "dataset", "current_revision").in_bulk(chunk)
+    for pk in chunk:
+        pair = pairs.get(pk)
+        try:
+            if pair is None:
+                raise LookupError("it no longer exists")
+            _apply(bulk, pair)
+        except (IllegalTransition, PermissionDenied, ValueError, LookupError) as exc:
+            bulk.refused += 1
+            if len(bulk.refusals) < REFUSALS_KEPT:
+                bulk.refusals.append(_refusal(pair, pk, exc))
+        else:
+            bulk.done += 1
+        bulk.position += 1
+
+
+def _transition_chunk(bulk: BulkAction, chunk: list[int]) -> None:
+    """Retract or reopen a chunk through the workflow's transition_many: every pair checked
+    on its own by the same rules as one at a time, the legal moves made together."""
+    many = pairs_retract if bulk.kind == K.RETRACT else pairs_reopen
+    try:
+        moved, refused = many(pair_ids=chunk, by=bulk.by, reason=bulk.text)
+    except (PermissionDenied, ValueError) as exc:
+        moved, refused = [], [(pk, None, str(exc)) for pk in chunk]
+    _forget_review_state_many(moved, bulk.by)
+    bulk.done += len(moved)
+    bulk.refused += len(refused)
+    bulk.position += len(chunk)
+    room = REFUSALS_KEPT - len(bulk.refusals)
+    if refused and room > 0:
+        shown = refused[:room]
+        texts = dict(
+            Pair.objects.filter(pk__in=[pk for pk, _, _ in shown]).values_list(
+                "pk", "current_revision__instruction"
+            )
+        )
+        for pk, pair, why in shown:
+            bulk.refusals.append(
+                {
+                    "pair": str(pair.public_id) if pair else "",
+                    "instruction": (texts.get(pk) or "(draft)")[:120] if pair else f"pair #{pk}",
+                    "why": why,
+                }
+            )
+
+
+def _forget_review_state_many(pairs: list[Pair], by) -> None:
+    """:func:`_forget_review_state` for the pairs a chunk moved (locked, in its transaction)."""
+    ids = [pair.pk for pair in pairs]
+    if not ids:
+        return
+    Claim.objects.filter(pair_id__in=ids).delete()
+    InProgress.objects.filter(pair_id__in=ids).delete()
+    pending = EditProposal.objects.filter(pair_id__in=ids, status=EditProposal.Status.PENDING)
+    for pair in Pair.objects.filter(pk__in=pending.values("pair_id")):
+        edits_stale_mark(pair=pair, by=by)
+
+
+def _refusal(pair: Pair | None, pk: int, exc: Exception) -> dict[str, str]:
+    why = str(exc.args[0]) if isinstance(exc, LookupError) else str(exc)
+    if pair is None:
+        return {"pair": "", "instruction": f"pair #{pk}", "why": f"Not done: {why}."}
+    revision = pair.current_revision
+    return {
+        "pair": str(pair.public_id),
+        "instruction": revision.instruction[:120] if revision else "(draft)",
+        "why": why,
+    }
+
+
+def _finish(bulk: BulkAction) -> BulkAction:
+    bulk.state = BulkAction.State.DONE
+    bulk.finished_at = timezone.now()
+    bulk.save(update_fields=["state", "finished_at"])
+    audit(actor=bulk.by, verb="bulk.finish", obj=bulk, done=bulk.done, refused=bulk.refused)
+    return bulk

@@ -22,6 +22,12 @@ urlpatterns = [
     # Admin moderation
     path("moderate/", moderation.moderate, name="moderate"),
     path("moderate/pairs.csv", moderation.moderate_csv, name="moderate_csv"),
+    path("moderate/bulk/", moderation.moderate_bulk, name="moderate_bulk"),
+    path(
+        "moderate/bulk/<uuid:public_id>/",
+        moderation.moderate_bulk_result,
+        name="moderate_bulk_result",
+    ),
     path("moderate/<uuid:public_id>/", moderation.moderate_pair, name="moderate_pair"),
     path("moderate/<uuid:public_id>/reopen/", moderation.moderate_reopen, name="moderate_reopen"),
     path(

@@ -11,6 +11,7 @@ from annotation.admin.findings import (
     PairTypingFilter,
     TypingFilter,
 )
+from annotation.admin.pair_actions import reopen_pairs, retract_pairs
 from annotation.models import Assignment, OpenPrompt, Pair, Revision
 
 
@@ -38,6 +39,7 @@ class PairAdmin(ReadOnlyAdmin):
         PairTypingFilter,
         PairActiveTimeFilter,
     ]
+    actions = [reopen_pairs, retract_pairs]
     search_fields = ["public_id", "author__username", "current_revision__instruction"]
     list_select_related = ["dataset", "category", "author"]
     date_hierarchy = "created_at"

@@ -1,41 +1,121 @@
-"""Admin moderation: every pair, filterable, with its reviews, edits and audit trail."""
+"""Admin moderation: every pair, searchable and filterable, with its reviews, edits and
+audit trail; actions on one pair or on many.
+
+Moderation is the admin's. Reviewers do not search or filter pairs: they take what the
+queue gives them, and seeing other reviewers' decisions would bias their own.
+"""
+
+from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
-from annotation.workflow import IllegalTransition, S, is_legal
+from annotation.workflow import REOPEN, RETRACT, IllegalTransition, is_legal
 from review.csv_export import csv_lines, moderation_rows
-from review.forms import ModerationFilterForm, ReopenForm, RetractForm
-from review.moderation import moderation_reopen, moderation_retract
+from review.filters import PairFilter, snippets
+from review.forms import BulkForm, ReopenForm, RetractForm
+from review.models import BulkAction
+from review.moderation import (
+    BULK_INLINE_MAX,
+    bulk_action_create,
+    bulk_action_run,
+    moderation_reopen,
+    moderation_retract,
+)
+from review.tasks import bulk_action_apply
 
 
-def _moderated_pairs(form: ModerationFilterForm):
-    return form.filter(
-        Pair.objects.select_related("category", "dataset", "author", "current_revision")
-    ).order_by("-pk")
+def _found(request) -> PairFilter:
+    pairs = Pair.objects.select_related("category", "dataset", "author", "current_revision")
+    return PairFilter(request.GET or None, queryset=pairs.order_by("-pk"))
 
 
 @role_required(ADMIN)
 def moderate(request):
-    form = ModerationFilterForm(request.GET or None)
-    pairs = _moderated_pairs(form)
-    page = Paginator(pairs, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "filtered": form.is_bound and form.has_changed()}
+    found = _found(request)
+    page = Paginator(found.qs, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
+    marked = snippets(page.object_list, found.search_text)
+    for pair in page.object_list:
+        pair.snippet = marked.get(pair.pk)
+    context = {
+        "form": found.form,
+        "page": page,
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "query": urlencode([(k, v) for k, v in request.GET.items() if v and k != "page"]),
+        "bulk_form": BulkForm(),
+        "bulk_inline_max": BULK_INLINE_MAX,
+    }
     if request.htmx:
-        return render(request, "review/moderate.html#results", context)
+        # The address bar keeps the filters that are set, not every empty field of the form.
+        response = render(request, "review/moderate.html#results", context)
+        query = urlencode([(k, v) for k, v in request.GET.items() if v])
+        return push_url(response, request.path + (f"?{query}" if query else ""))
     return render(request, "review/moderate.html", context)
 
 
 @role_required(ADMIN)
+@require_POST
+def moderate_bulk(request):
+    """Start a bulk action on the ticked pairs, or on every pair the filters (carried in
+    the query string) match."""
+    back = reverse("review:moderate") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["selection"] == "all":
+        pairs = _found(request).qs
+    else:
+        pairs = Pair.objects.filter(public_id__in=data["pairs"])
+    try:
+        with transaction.atomic():
+            bulk = bulk_action_create(
+                by=request.user,
+                kind=data["action"],
+                pair_ids=list(pairs.order_by("pk").values_list("pk", flat=True)),
+                text=data["text"],
+                category=data["category"],
+            )
+            if bulk.total > BULK_INLINE_MAX:
+                transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
+    except ValueError as exc:  # e.g. nothing matches any more
+        messages.error(request, str(exc))
+        return redirect(back)
+    if bulk.total <= BULK_INLINE_MAX:
+        bulk_action_run(bulk_id=bulk.pk)
+    return redirect("review:moderate_bulk_result", public_id=bulk.public_id)
+
+
+@role_required(ADMIN)
+def moderate_bulk_result(request, public_id):
+    bulk = get_object_or_404(
+        BulkAction.objects.select_related("by", "category"), public_id=public_id
+    )
+    context = {
+        "bulk": bulk,
+        "running": bulk.state in (BulkAction.State.QUEUED, BulkAction.State.RUNNING),
+    }
+    if request.htmx:
+        return render(request, "review/moderate_bulk.html#progress", context)
+    return render(request, "review/moderate_bulk.html", context)
+
+
+@role_required(ADMIN)
 def moderate_csv(request):
-    """The moderation list with the same filters, streamed as CSV."""
-    pairs = _moderated_pairs(ModerationFilterForm(request.GET or None))
+    """The moderation list with the same search and filters, streamed as CSV."""
+    pairs = _found(request).qs
     response = StreamingHttpResponse(
         csv_lines(moderation_rows(pairs)), content_type="text/csv; charset=utf-8"
     )
@@ -56,8 +136,8 @@ def _pair_page(request, pair: Pair, *, reopen_form=None, retract_form=None, stat
             events.select_related("actor").order_by("-created_at", "-pk"),
             settings.HANDWRITTEN_PAGE_SIZE,
         ).get_page(request.GET.get("events")),
-        "can_reopen": is_legal(pair=pair, to=S.SUBMITTED) and pair.status == S.REJECTED,
-        "can_retract": is_legal(pair=pair, to=S.RETRACTED),
+        "can_reopen": is_legal(pair=pair, action=REOPEN),
+        "can_retract": is_legal(pair=pair, action=RETRACT),
         "reopen_form": reopen_form or ReopenForm(),
         "retract_form": retract_form or RetractForm(),
     }

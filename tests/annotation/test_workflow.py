@@ -81,3 +81,25 @@ def test_transition_reads_the_status_under_the_lock_not_the_stale_object(alice, 
         transition(pair=stale, to=S.APPROVED, by=ada, verb="test.move2")
     pair.refresh_from_db()
     assert pair.status == S.REJECTED
+
+
+def test_transition_many_checks_each_pair_like_transition(alice, ada, open_qa):
+    from annotation.workflow import REOPEN, transition_many
+
+    rejected = _pair_in(S.REJECTED, author=alice, category=open_qa)
+    draft = _pair_in(S.DRAFT, author=alice, category=open_qa)
+    with pytest.raises(IllegalTransition) as single:
+        transition(pair=draft, to=S.SUBMITTED, by=ada, verb="x", action=REOPEN)
+    moved, refused = transition_many(
+        pair_ids=[rejected.pk, draft.pk, 10**9], action=REOPEN, by=ada, verb="pair.reopen"
+    )
+    assert [p.pk for p in moved] == [rejected.pk]
+    assert [(pk, why) for pk, _, why in refused] == [
+        (draft.pk, str(single.value)),
+        (10**9, "Not done: it no longer exists."),
+    ]
+    rejected.refresh_from_db()
+    draft.refresh_from_db()
+    assert rejected.status == S.SUBMITTED and draft.status == S.DRAFT
+    event = AuditEvent.objects.get(verb="pair.reopen")
+    assert event.object_id == str(rejected.public_id) and event.actor == ada

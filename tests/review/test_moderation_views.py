@@ -64,7 +64,7 @@ def test_reopen_a_rejected_pair(as_ada, bob, rita, submitted):
 def test_reopen_is_refused_for_a_pair_that_is_not_rejected(as_ada, submitted):
     url = reverse("review:moderate_reopen", args=[submitted.public_id])
     response = as_ada.post(url, {"reason": ""}, follow=True)
-    assert b"cannot become" in response.content
+    assert b"cannot be reopened" in response.content
     submitted.refresh_from_db()
     assert submitted.review_round == 0
 

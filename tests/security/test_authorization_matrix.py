@@ -313,6 +313,14 @@ ROUTES: dict[str, Route] = {
         kwargs=public_id,
         data=lambda w, k, p: {"reason": "Personal data."},
     ),
+    "review:moderate_bulk": Route(
+        "admin",
+        ("post",),
+        data=lambda w, k, p: {"action": "note", "selection": "all", "text": "Seen."},
+    ),
+    "review:moderate_bulk_result": Route(
+        "admin", ("get",), {"unknown_bulk": NOBODY}, kwargs=public_id
+    ),
     # Releases.
     "exports:datasets": Route("admin", ("get",)),
     "exports:releases": Route(

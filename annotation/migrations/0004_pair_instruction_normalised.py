@@ -86,7 +86,7 @@ def fill_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotation", "0002_finding"),
+        ("annotation", "0003_revision_search_index_moved_kind"),
     ]
 
     operations = [
