@@ -1,6 +1,22 @@
-"""Submit-time checks: what must hold before text can enter review as training data."""
+"""The one set of content checks: what must hold before text enters review as training data.
+
+Submit (annotation.submission), open questions (annotation.prompts), an approve-with-edit
+and an accepted edit (review.decisions, review.edits) call ``check_pair``; the import
+(annotation.importing) calls its parts line by line (``check_text``) and per batch
+(``duplicate_keys``, ``similar_pairs``), so every rule below is stated once:
+
+- characters: control characters, disguises (bidi overrides, zero-width characters);
+- presence, the category's context policy, the length limits, copied fields;
+- the duplicate rule: one live pair per normalised instruction and dataset
+  (``Pair.instruction_key``, unique in the database too);
+- near-duplicates across every dataset (a warning: the writer may still submit and the
+  reviewer sees the flag);
+- further checks registered with ``content_check`` (personal data and credentials,
+  annotation.findings), which run for submit, edits and import alike.
+"""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -8,27 +24,25 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from annotation.findings import Finding, credential_messages, findings_scan
-from annotation.models import Category, Pair, Revision, instruction_key
+from annotation.models import LIVE_STATUSES, Category, Pair
+from annotation.normalisation import disguise_problem, instruction_key, normalise
+from annotation.similar import similar_pairs
 
 # Control characters other than tab, newline and carriage return corrupt JSONL and
 # tokenizers alike; U+FFFD means the text was already mangled before it reached us.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ufffe\uffff]")
 _url_validator = URLValidator(schemes=["http", "https"])
 
-# Statuses whose instruction still "exists" for the duplicate check.
-_LIVE = [
-    Pair.Status.SUBMITTED,
-    Pair.Status.CHANGES_REQUESTED,
-    Pair.Status.APPROVED,
-]
-
 TEXT_FIELDS = ("instruction", "context", "response")
+DUPLICATE_MESSAGE = "This instruction already exists in the dataset."
 
 
 @dataclass
 class CheckResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # annotation.similar.Similar, most similar first; a warning, never an error.
+    near_duplicates: list = field(default_factory=list)
     # Personal data and credentials in the text (credentials are also errors).
     findings: list[Finding] = field(default_factory=list)
 
@@ -46,12 +60,22 @@ class CheckResult:
             )
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+# The seam for further checks: ``check(*, text, category, result)`` with ``text`` the
+# stripped {"instruction", "context", "response"}; it adds errors, warnings or findings
+# to ``result``. Registered checks run after the rules below, for submit, edits and import.
+ContentCheck = Callable[..., None]
+CONTENT_CHECKS: list[ContentCheck] = []
+
+
+def content_check(check: ContentCheck) -> ContentCheck:
+    """Register ``check`` (a decorator) to run wherever text is checked."""
+    if check not in CONTENT_CHECKS:
+        CONTENT_CHECKS.append(check)
+    return check
 
 
 def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be stored as training data, or None."""
+    """Why ``text`` cannot be stored at all (not even as a draft), or None."""
     if "\x00" in text:
         return "Contains a NUL byte."
     if _BAD_CHARS.search(text):
@@ -61,6 +85,87 @@ def text_problem(text: str) -> str | None:
     except UnicodeEncodeError:
         return "Contains characters that are not valid Unicode text."
     return None
+
+
+def _same(a: str, b: str) -> bool:
+    return normalise(a) == normalise(b)
+
+
+def check_text(
+    *,
+    category: Category,
+    instruction: str,
+    context: str,
+    response: str,
+    require_response: bool = True,
+    policy: bool = True,
+) -> CheckResult:
+    """The checks that need no database: characters, presence, the context policy and
+    the limits (both skipped with ``policy=False``), copies, and the registered checks."""
+    result = CheckResult()
+    values = {"instruction": instruction, "context": context, "response": response}
+    for name, value in values.items():
+        problem = text_problem(value) or disguise_problem(value)
+        if problem:
+            result.error(name, problem)
+    if not result.ok:
+        return result
+
+    if not instruction.strip():
+        result.error("instruction", "Write an instruction.")
+    if require_response and not response.strip():
+        result.error("response", "Write a response.")
+
+    if policy:
+        _policy(result, category, values)
+
+    if instruction.strip() and response.strip() and _same(instruction, response):
+        result.error("response", "The response repeats the instruction.")
+    if context.strip() and response.strip() and _same(context, response):
+        result.error("response", "The response only copies the context.")
+
+    # Personal data and credentials (annotation.findings): credentials are refused.
+    result.findings = findings_scan(text_fields=values)
+    for name, message in credential_messages(findings=result.findings, text_fields=values):
+        result.error(name, message)
+
+    stripped = {name: value.strip() for name, value in values.items()}
+    for check in CONTENT_CHECKS:
+        check(text=stripped, category=category, result=result)
+    return result
+
+
+def _policy(result: CheckResult, category: Category, values: dict[str, str]) -> None:
+    rule = category.context_policy
+    if rule == Category.ContextPolicy.REQUIRED and not values["context"].strip():
+        result.error("context", f"{category.name} needs a context passage.")
+    if rule == Category.ContextPolicy.NONE and values["context"].strip():
+        result.error("context", f"{category.name} takes no context; remove it.")
+    for name, value in values.items():
+        low, high = settings.HANDWRITTEN_LIMITS[name]
+        stripped = value.strip()
+        if not stripped:
+            continue
+        if len(stripped) < low:
+            result.error(name, f"Too short: at least {low} characters ({len(stripped)} now).")
+        if len(stripped) > high:
+            result.error(name, f"Too long: at most {high} characters ({len(stripped)} now).")
+
+
+def duplicate_keys(*, dataset_id: int, keys: list[str], exclude: Pair | None = None) -> set[str]:
+    """Which of ``keys`` already belong to a live pair of the dataset (the duplicate rule)."""
+    pairs = Pair.objects.filter(
+        dataset_id=dataset_id, status__in=LIVE_STATUSES, instruction_key__in=keys
+    )
+    if exclude is not None:
+        pairs = pairs.exclude(pk=exclude.pk)
+    return set(pairs.values_list("instruction_key", flat=True))
+
+
+def is_duplicate_error(error: Exception) -> bool:
+    """Whether an IntegrityError is the database refusing a duplicate instruction."""
+    text = str(error)
+    return "pair_unique_live_instruction" in text or "instruction_key" in text
 
 
 def check_pair(
@@ -75,48 +180,15 @@ def check_pair(
     typed_chars: int = 0,
     pasted_chars: int = 0,
 ) -> CheckResult:
-    """Check text as it would be submitted. ``pair`` is excluded from the duplicate check."""
-    result = CheckResult()
-    values = {"instruction": instruction, "context": context, "response": response}
-    limits = settings.HANDWRITTEN_LIMITS
-
-    for name, value in values.items():
-        problem = text_problem(value)
-        if problem:
-            result.error(name, problem)
-    if not result.ok:
-        return result
-
-    result.findings = findings_scan(text_fields=values)
-    for name, message in credential_messages(findings=result.findings, text_fields=values):
-        result.error(name, message)
-
-    if not instruction.strip():
-        result.error("instruction", "Write an instruction.")
-    if require_response and not response.strip():
-        result.error("response", "Write a response.")
-
-    policy = category.context_policy
-    if policy == Category.ContextPolicy.REQUIRED and not context.strip():
-        result.error("context", f"{category.name} needs a context passage.")
-    if policy == Category.ContextPolicy.NONE and context.strip():
-        result.error("context", f"{category.name} takes no context; remove it.")
-
-    for name, value in values.items():
-        low, high = limits[name]
-        stripped = value.strip()
-        if not stripped:
-            continue
-        if len(stripped) < low:
-            result.error(name, f"Too short: at least {low} characters ({len(stripped)} now).")
-        if len(stripped) > high:
-            result.error(name, f"Too long: at most {high} characters ({len(stripped)} now).")
-
-    if instruction.strip() and response.strip() and _same(instruction, response):
-        result.error("response", "The response repeats the instruction.")
-    if context.strip() and response.strip() and _same(context, response):
-        result.error("response", "The response only copies the context.")
-
+    """Check text as it would be submitted. ``pair`` is excluded from the duplicate check
+    and from its own near-duplicates."""
+    result = check_text(
+        category=category,
+        instruction=instruction,
+        context=context,
+        response=response,
+        require_response=require_response,
+    )
     if source_url:
         try:
             _url_validator(source_url)
@@ -124,23 +196,23 @@ def check_pair(
             result.error("source_url", "Enter a full http:// or https:// address.")
 
     if instruction.strip() and "instruction" not in result.errors:
-        dupes = Revision.objects.filter(
-            instruction_key=instruction_key(instruction),
-            pair__dataset_id=category.dataset_id,
-            pair__status__in=_LIVE,
-        ).filter(pk__in=_current_revision_ids(category.dataset_id))
-        if pair is not None:
-            dupes = dupes.exclude(pair=pair)
-        if dupes.exists():
-            result.error("instruction", "This instruction already exists in the dataset.")
+        key = instruction_key(instruction)
+        if duplicate_keys(dataset_id=category.dataset_id, keys=[key], exclude=pair):
+            result.error("instruction", DUPLICATE_MESSAGE)
+        else:
+            result.near_duplicates = similar_pairs(
+                instruction=instruction,
+                threshold=category.dataset.near_duplicate_threshold,
+                exclude=pair,
+            )
+            if result.near_duplicates:
+                best = result.near_duplicates[0]
+                result.warnings.append(
+                    f"Near-duplicate: {best.percent}% similar to an existing pair "
+                    f"({best.pair.dataset.slug}/{best.pair.category.slug}, {best.pair.public_id})."
+                )
 
     written = len(instruction) + len(context) + len(response)
     if written and pasted_chars > 0.5 * written and pasted_chars > typed_chars:
         result.warnings.append("Most of this text was pasted rather than typed.")
     return result
-
-
-def _current_revision_ids(dataset_id: int):
-    return Pair.objects.filter(dataset_id=dataset_id, status__in=_LIVE).values(
-        "current_revision_id"
-    )

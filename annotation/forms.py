@@ -9,6 +9,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from annotation.checks import text_problem
 from annotation.drafts import DraftText
 from annotation.models import Category
+from annotation.normalisation import unify_newlines
 from annotation.writing import Signals
 
 
@@ -23,6 +24,10 @@ class TextField(forms.CharField):
         self.validators = [
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
+
+    def to_python(self, value) -> str:
+        # Browsers post textareas with CRLF; stored text has one kind of line ending.
+        return unify_newlines(super().to_python(value))
 
     def validate(self, value: str) -> None:
         super().validate(value)
@@ -172,3 +177,9 @@ class AskForm(forms.Form):
     def add_check_errors(self, error: ValidationError) -> None:
         for name, messages in error.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
+
+
+class NearDuplicateForm(forms.Form):
+    """The instruction being typed, for the near-duplicate panel."""
+
+    instruction = TextField(max_length=10_000)

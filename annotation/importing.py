@@ -1,10 +1,14 @@
 """Importing Dolly-format JSONL: every line is checked before any is written; all or nothing.
 
-The file is read twice, streaming: a first pass validates every line (memory bounded per
-line, plus one 32-byte digest per instruction for the duplicate check) and collects
-"line N: ..." errors; only when there are none does a second pass write the pairs in
-batches with ``bulk_create``, inside one transaction. The second pass hashes the file
-again and rolls back if it changed in between.
+Both passes run in one transaction, so what the first pass checked against the database
+(the duplicate rule, near-duplicates in the corpus) still holds when the second writes;
+a pair submitted concurrently is caught by the unique constraint on the normalised
+instruction, and the whole import is refused. The file is read twice, streaming: the
+first pass checks every line with the checks a writer's submit runs (annotation.checks;
+memory bounded per line, plus a digest and the instruction per line for the duplicate and
+near-duplicate checks) and collects "line N: ..." problems; only when there are none does
+the second pass write the pairs in batches with ``bulk_create``. The second pass hashes
+the file again and rolls back if it changed in between.
 
 Imported pairs are created directly in their status (submitted or approved) rather than
 walked through ``workflow.transition`` one by one: they are new rows, not a change of
@@ -20,27 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from annotation.audit import audit
-from annotation.checks import text_problem
+from annotation.checks import check_text, duplicate_keys, is_duplicate_error
 from annotation.findings import Finding as Found
-from annotation.findings import credential_messages, findings_scan
 from annotation.flags import finding_rows
-from annotation.models import (
-    Category,
-    Dataset,
-    Draft,
-    Finding,
-    Pair,
-    Revision,
-    content_hash,
-    instruction_key,
-)
+from annotation.models import Category, Dataset, Draft, Finding, Pair, Revision, content_hash
+from annotation.normalisation import instruction_key, normalise, unify_newlines
+from annotation.similar import CorpusSearch, lsh_bands, similar_within
 from people.accounts import IMPORTER, system_user
 
 FIELDS = ("instruction", "context", "response", "category")
@@ -50,8 +45,6 @@ MAX_REPORTED_ERRORS = 50
 BATCH_ROWS = 2_000
 # A batch is also cut by size, so 2,000 near-limit lines never sit in memory at once.
 BATCH_BYTES = 16_000_000
-# Statuses whose instruction counts as already present (as in annotation.checks).
-_LIVE = (Pair.Status.SUBMITTED, Pair.Status.CHANGES_REQUESTED, Pair.Status.APPROVED)
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "true/false"}
 
 
@@ -74,6 +67,10 @@ class Record:
     findings: tuple[Found, ...] = ()
 
     @property
+    def normalised(self) -> str:
+        return normalise(self.instruction)
+
+    @property
     def size(self) -> int:
         return len(self.instruction) + len(self.context) + len(self.response)
 
@@ -84,6 +81,8 @@ class ImportResult:
     per_category: Counter = field(default_factory=Counter)
     skipped_duplicates: int = 0
     sha256: str = ""
+    # Near-duplicates kept with keep_near_duplicates, as "line N: ..." (the first 50).
+    near_duplicates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -136,13 +135,27 @@ def _short(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """json object_pairs_hook: a repeated key is refused, not silently the last value."""
+    obj: dict = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _RepeatedKey(key)
+        obj[key] = value
+    return obj
+
+
 def _parse(
     lineno: int,
     raw: bytes | None,
     categories: dict[str, Category],
     lenient_policy: bool,
 ) -> Record | str | None:
-    """The record on this line, an error message, or None for a blank line."""
+    """A checked record, a problem message, or None for a blank line."""
     if raw is None:
         return f"longer than {MAX_LINE_BYTES:,} bytes"
     try:
@@ -154,7 +167,9 @@ def _parse(
     if not text.strip():
         return None
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as repeated:
+        return f"repeated key {_short(str(repeated))}; each key may appear once"
     except json.JSONDecodeError as error:
         return f"not valid JSON: {error.msg} (column {error.colno})"
     except (ValueError, RecursionError):
@@ -173,72 +188,68 @@ def _parse(
     category = categories.get(obj["category"])
     if category is None:
         return f"unknown category {_short(obj['category'])}"
-    values = {name: obj[name].strip() for name in ("instruction", "context", "response")}
-    for name, value in values.items():
-        problem = text_problem(value)
-        if problem:
-            return f"{name}: {problem}"
-    for name in ("instruction", "response"):
-        if not values[name]:
-            return f"{name} is empty"
-    if not lenient_policy:
-        problem = _policy_problem(category, values)
-        if problem:
-            return problem
-    found = findings_scan(text_fields=values)
-    refused = credential_messages(findings=found, text_fields=values)
-    if refused:
-        return "; ".join(f"{name}: {message}" for name, message in refused)
+    values = {
+        name: unify_newlines(obj[name].strip()) for name in ("instruction", "context", "response")
+    }
+    # The same checks as a writer's submit (annotation.checks), line by line: credentials
+    # are refused there; personal data is recorded unconfirmed with the pair.
+    result = check_text(category=category, policy=not lenient_policy, **values)
+    if not result.ok:
+        return "; ".join(
+            f"{name}: {message}" for name, messages in result.errors.items() for message in messages
+        )
     return Record(
         category=category,
         key=instruction_key(values["instruction"]),
-        findings=tuple(found),
+        findings=tuple(result.findings),
         **values,
     )
 
 
-def _policy_problem(category: Category, values: dict[str, str]) -> str | None:
-    """The rules a writer follows in the app: context policy and length limits."""
-    policy = category.context_policy
-    if policy == Category.ContextPolicy.REQUIRED and not values["context"]:
-        return f"context: {category.slug} requires a context"
-    if policy == Category.ContextPolicy.NONE and values["context"]:
-        return f"context: {category.slug} takes no context"
-    for name, value in values.items():
-        low, high = settings.HANDWRITTEN_LIMITS[name]
-        if value and not low <= len(value) <= high:
-            return f"{name}: {len(value)} characters, allowed {low}-{high}"
-    return None
-
-
-def _existing_keys(dataset: Dataset, keys: list[str]) -> set[str]:
-    """Which of ``keys`` are the instruction of a live pair's current revision already."""
-    return set(
-        Pair.objects.filter(
-            dataset=dataset, status__in=_LIVE, current_revision__instruction_key__in=keys
-        ).values_list("current_revision__instruction_key", flat=True)
-    )
-
-
 def _validate(
-    path: Path, dataset: Dataset, *, lenient_policy: bool, skip_duplicates: bool
+    path: Path,
+    dataset: Dataset,
+    *,
+    lenient_policy: bool,
+    skip_duplicates: bool,
+    keep_near_duplicates: bool = False,
+    notes: list[str] | None = None,
 ) -> tuple[set[int], str]:
-    """First pass: raise ImportFailed, or return the line numbers to skip and the sha256."""
+    """First pass, inside the import's transaction: raise ImportFailed, or return the line
+    numbers to skip and the sha256. Near-duplicates kept by ``keep_near_duplicates`` are
+    described in ``notes``."""
     categories = {c.slug: c for c in dataset.categories.all()}
     problems = _Problems()
+    notes = [] if notes is None else notes
     first_line: dict[bytes, int] = {}
     skipped: set[int] = set()
-    pending: list[tuple[int, str]] = []
+    pending: list[tuple[int, Record]] = []
+    instructions: list[tuple[int, str]] = []
+    corpus = CorpusSearch(threshold=dataset.near_duplicate_threshold)
+
+    def near(lineno: int, message: str) -> None:
+        if keep_near_duplicates:
+            if len(notes) < MAX_REPORTED_ERRORS:
+                notes.append(f"line {lineno}: {message}")
+        else:
+            problems.add(lineno, message)
 
     def check_pending() -> None:
-        existing = _existing_keys(dataset, [key for _, key in pending])
-        for lineno, key in pending:
-            if key not in existing:
-                continue
-            if skip_duplicates:
+        existing = duplicate_keys(dataset_id=dataset.pk, keys=[r.key for _, r in pending])
+        fresh = []
+        for lineno, record in pending:
+            if record.key not in existing:
+                fresh.append((lineno, record.instruction))
+            elif skip_duplicates:
                 skipped.add(lineno)
             else:
                 problems.add(lineno, f"instruction already exists in dataset {dataset.slug}")
+        for lineno, (pair, score) in sorted(corpus.best(fresh).items()):
+            near(
+                lineno,
+                f"near-duplicate ({round(score * 100)}% similar) of pair {pair.public_id} "
+                f"in {pair.dataset.slug}/{pair.category.slug}",
+            )
         pending.clear()
 
     with path.open("rb") as stream:
@@ -258,10 +269,23 @@ def _validate(
                 else:
                     problems.add(lineno, f"same instruction as line {earlier}")
                 continue
-            pending.append((lineno, record.key))
+            instructions.append((lineno, record.instruction))
+            pending.append((lineno, record))
             if len(pending) >= BATCH_ROWS:
                 check_pending()
         check_pending()
+    instructions = [(n, text) for n, text in instructions if n not in skipped]
+    named: set[int] = set()
+    for earlier, later, score in similar_within(
+        instructions, threshold=dataset.near_duplicate_threshold
+    ):
+        if later in named:
+            continue
+        named.add(later)
+        near(later, f"near-duplicate ({round(score * 100)}% similar) of line {earlier}")
+        if len(named) >= MAX_REPORTED_ERRORS:
+            # Enough to act on; a file of near-copies would otherwise cost n^2 comparisons.
+            break
     if problems.total:
         raise ImportFailed(problems.shown, problems.total)
     return skipped, reader.digest.hexdigest()
@@ -303,6 +327,9 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
                 status=status,
                 current_revision_id=revision_id,
                 approved_revision_id=revision_id if approved else None,
+                instruction_key=record.key,
+                instruction_normalised=record.normalised,
+                instruction_bands=lsh_bands(record.normalised),
                 submitted_at=now,
                 approved_at=now if approved else None,
             )
@@ -351,6 +378,7 @@ def pairs_import(
     author: User | None = None,
     lenient_policy: bool = False,
     skip_duplicates: bool = False,
+    keep_near_duplicates: bool = False,
 ) -> ImportResult:
     """Import every record of a Dolly-format JSONL file into ``dataset``, or none.
 
@@ -359,48 +387,85 @@ def pairs_import(
     """
     if status not in IMPORT_STATUSES:
         raise ValueError(f"Imported pairs are submitted or approved, not {status!r}.")
-    skipped, sha256 = _validate(
-        path, dataset, lenient_policy=lenient_policy, skip_duplicates=skip_duplicates
-    )
     categories = {c.slug: c for c in dataset.categories.all()}
-    result = ImportResult(skipped_duplicates=len(skipped), sha256=sha256)
     changed = ImportFailed(["the file changed while it was being imported"], 1)
-    with transaction.atomic():
-        author = author or importer_user()
-        batch: list[Record] = []
-        batch_size = 0
-        with path.open("rb") as stream:
-            reader = _LineReader(stream)
-            for lineno, raw in reader:
-                if lineno in skipped:
-                    continue
-                record = _parse(lineno, raw, categories, lenient_policy)
-                if isinstance(record, str):
-                    raise changed
-                if record is None:
-                    continue
-                batch.append(record)
-                batch_size += record.size
-                result.count += 1
-                result.per_category[record.category.slug] += 1
-                if len(batch) >= BATCH_ROWS or batch_size >= BATCH_BYTES:
-                    _write_batch(batch, dataset=dataset, author=author, status=status)
-                    batch, batch_size = [], 0
-            if batch:
-                _write_batch(batch, dataset=dataset, author=author, status=status)
-        if reader.digest.hexdigest() != sha256:
-            raise changed
-        audit(
-            actor=None,
-            verb="pairs.import",
-            obj=dataset,
-            file=path.name,
-            sha256=sha256,
-            count=result.count,
-            status=str(status),
-            author=author.username,
-            categories=dict(result.per_category.most_common()),
-            skipped_duplicates=result.skipped_duplicates,
-            lenient_policy=lenient_policy,
-        )
+    try:
+        with transaction.atomic():
+            notes: list[str] = []
+            skipped, sha256 = _validate(
+                path,
+                dataset,
+                lenient_policy=lenient_policy,
+                skip_duplicates=skip_duplicates,
+                keep_near_duplicates=keep_near_duplicates,
+                notes=notes,
+            )
+            result = ImportResult(
+                skipped_duplicates=len(skipped), sha256=sha256, near_duplicates=notes
+            )
+            author = author or importer_user()
+            _write_all(path, skipped, categories, lenient_policy, result, dataset, author, status)
+            if result.sha256 != sha256:
+                raise changed
+            audit(
+                actor=None,
+                verb="pairs.import",
+                obj=dataset,
+                file=path.name,
+                sha256=sha256,
+                count=result.count,
+                status=str(status),
+                author=author.username,
+                categories=dict(result.per_category.most_common()),
+                skipped_duplicates=result.skipped_duplicates,
+                kept_near_duplicates=len(notes),
+                lenient_policy=lenient_policy,
+            )
+    except IntegrityError as error:
+        if not is_duplicate_error(error):
+            raise
+        raise ImportFailed(
+            [
+                "an instruction of this file was submitted by someone else while it was "
+                "being imported; import it again to see which"
+            ],
+            1,
+        ) from None
     return result
+
+
+def _write_all(
+    path: Path,
+    skipped: set[int],
+    categories: dict[str, Category],
+    lenient_policy: bool,
+    result: ImportResult,
+    dataset: Dataset,
+    author: User,
+    status: str,
+) -> None:
+    """Second pass: write every checked record in batches; ``result.sha256`` becomes the
+    digest of what was read now."""
+    changed = ImportFailed(["the file changed while it was being imported"], 1)
+    batch: list[Record] = []
+    batch_size = 0
+    with path.open("rb") as stream:
+        reader = _LineReader(stream)
+        for lineno, raw in reader:
+            if lineno in skipped:
+                continue
+            record = _parse(lineno, raw, categories, lenient_policy)
+            if isinstance(record, str):
+                raise changed
+            if record is None:
+                continue
+            batch.append(record)
+            batch_size += record.size
+            result.count += 1
+            result.per_category[record.category.slug] += 1
+            if len(batch) >= BATCH_ROWS or batch_size >= BATCH_BYTES:
+                _write_batch(batch, dataset=dataset, author=author, status=status)
+                batch, batch_size = [], 0
+        if batch:
+            _write_batch(batch, dataset=dataset, author=author, status=status)
+    result.sha256 = reader.digest.hexdigest()

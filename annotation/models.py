@@ -5,8 +5,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from annotation.normalisation import instruction_key  # noqa: F401  (re-exported)
 
 # Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
 LIVE_STATUSES = ("submitted", "changes_requested", "approved")
@@ -26,6 +29,15 @@ class Dataset(models.Model):
     # Bumped when the licence terms change, so everyone accepts the new version once.
     licence_version = models.CharField(max_length=20, default="3.0")
     language = models.CharField(max_length=20, default="en")
+    # 0.7, not lower: at 0.6, 4 of the 305 real databricks-dolly-15k instructions in
+    # tests/data are flagged as siblings of a template ("Which is a species of fish? Tope
+    # or Rope" / "... Mola mola or Molar", 68%); none are at 0.7.
+    near_duplicate_threshold = models.FloatField(
+        default=0.7,
+        validators=[MinValueValidator(0.6), MaxValueValidator(1.0)],
+        help_text="Trigram similarity (0.6-1) from which an instruction is shown as a "
+        "near-duplicate of another.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -192,6 +204,15 @@ class Pair(models.Model):
     approved_revision = models.ForeignKey(
         "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The current revision's instruction as the duplicate rule sees it (annotation.normalisation):
+    # the key is unique among live pairs of a dataset, the text feeds trigram similarity.
+    # Null only for a pair with no revision yet, or one whose key collided when the rule
+    # changed (see migration 0004): the rule then holds from its next revision on.
+    instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    instruction_normalised = models.TextField(blank=True, editable=False)
+    # Its MinHash LSH band keys (annotation.similar.lsh_bands): how near-duplicates are
+    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0004).
+    instruction_bands = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)
     # When the current revision entered the review queue (oldest first).
@@ -209,6 +230,13 @@ class Pair(models.Model):
                 name="pair_review_queue",
                 condition=Q(status="submitted"),
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "instruction_key"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="pair_unique_live_instruction",
+            )
         ]
 
     def __str__(self) -> str:
@@ -237,12 +265,6 @@ class Draft(models.Model):
 def content_hash(*, instruction: str, context: str, response: str, category_slug: str) -> str:
     payload = "\x1f".join([category_slug, instruction, context, response])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def instruction_key(instruction: str) -> str:
-    """Equal for instructions that differ only in case and white space."""
-    normalized = " ".join(instruction.split()).casefold()
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 class Revision(models.Model):

@@ -1,26 +1,21 @@
 """Submitting, withdrawing and re-writing pairs: everything that makes a Revision."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from annotation.audit import audit
-from annotation.checks import check_pair
+from annotation.checks import DUPLICATE_MESSAGE, check_pair, duplicate_keys, is_duplicate_error
 from annotation.drafts import DraftConflict
 from annotation.flags import findings_record, unconfirmed_messages
-from annotation.models import (
-    Assignment,
-    Category,
-    Draft,
-    Pair,
-    Revision,
-    content_hash,
-    instruction_key,
-)
+from annotation.models import Assignment, Category, Draft, Pair, Revision, content_hash
+from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.roles import is_admin
+from annotation.similar import lsh_bands
 from annotation.workflow import (
     MOVED,
     REOPEN,
@@ -54,8 +49,16 @@ def revision_create(
 
     Callers hold the pair's lock (inside ``transaction.atomic``) and move its status.
     Accepted edits go through here too; the author's draft then follows the new text so
-    later edits start from what was accepted.
+    later edits start from what was accepted. Line endings are stored as ``\n`` whoever
+    sent the text. The pair takes the instruction's key, which the database keeps unique
+    among live pairs: callers that may race turn the IntegrityError into a refusal
+    (``duplicate_guard``).
     """
+    instruction, context, response = (
+        unify_newlines(instruction),
+        unify_newlines(context),
+        unify_newlines(response),
+    )
     number = (pair.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     revision = Revision.objects.create(
         pair=pair,
@@ -80,7 +83,18 @@ def revision_create(
         warnings=warnings or [],
     )
     pair.current_revision = revision
-    pair.save(update_fields=["current_revision", "updated_at"])
+    pair.instruction_key = revision.instruction_key
+    pair.instruction_normalised = normalise(instruction)
+    pair.instruction_bands = lsh_bands(pair.instruction_normalised)
+    pair.save(
+        update_fields=[
+            "current_revision",
+            "instruction_key",
+            "instruction_normalised",
+            "instruction_bands",
+            "updated_at",
+        ]
+    )
     if kind == Revision.Kind.ACCEPTED_EDIT:
         Draft.objects.filter(pair=pair).update(
             instruction=instruction,
@@ -108,13 +122,13 @@ def pair_submit(
     """
     if pair.author_id != by.pk:
         raise PermissionDenied("Only the author submits a pair.")
-    with transaction.atomic():
+    with duplicate_guard(), transaction.atomic():
         locked = lock(pair)
         draft = Draft.objects.select_for_update().get(pair=locked)
         text = {
-            "instruction": draft.instruction.strip(),
-            "context": draft.context.strip(),
-            "response": draft.response.strip(),
+            "instruction": unify_newlines(draft.instruction.strip()),
+            "context": unify_newlines(draft.context.strip()),
+            "response": unify_newlines(draft.response.strip()),
             "source_url": draft.source_url.strip(),
         }
         current = locked.current_revision
@@ -156,6 +170,22 @@ def pair_submit(
     return revision
 
 
+@contextmanager
+def duplicate_guard() -> Iterator[None]:
+    """Turn the database's duplicate refusal into the same error the checks give.
+
+    The checks run first and catch every duplicate but one written by a concurrent
+    request between the check and the write; the unique constraint catches that one.
+    Wrap the whole ``transaction.atomic()`` block, so the failed transaction is over.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if not is_duplicate_error(error):
+            raise
+        raise ValidationError({"instruction": [DUPLICATE_MESSAGE]}) from error
+
+
 def _same_text(revision: Revision, text: dict[str, str]) -> bool:
     return all(getattr(revision, name) == value for name, value in text.items())
 
@@ -189,6 +219,13 @@ def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
         raise PermissionDenied("Only admins reopen pairs.")
     with transaction.atomic():
         locked = lock(pair)
+        # While it was rejected, another pair may have taken its instruction.
+        if locked.instruction_key and duplicate_keys(
+            dataset_id=locked.dataset_id, keys=[locked.instruction_key], exclude=locked
+        ):
+            raise IllegalTransition(
+                locked, S.SUBMITTED, "its instruction is now another live pair's in the dataset"
+            )
         return transition(
             pair=locked,
             to=S.SUBMITTED,

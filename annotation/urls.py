@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import findings, home, licence, pairs, prompts, write
+from annotation.views import findings, home, licence, pairs, prompts, similar, write
 
 app_name = "annotation"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("write/<uuid:public_id>/submit/", write.submit, name="submit"),
     path("write/<uuid:public_id>/skip/", write.skip, name="skip"),
     path("write/<uuid:public_id>/choose/", write.choose, name="choose"),
+    path("write/<uuid:public_id>/similar/", similar.near_duplicates, name="near_duplicates"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
     path("findings/<int:pk>/confirm/", findings.confirm, name="confirm_finding"),
     # Open prompts: an instruction alone, answered by someone else

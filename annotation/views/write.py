@@ -25,6 +25,7 @@ from annotation.flags import draft_findings
 from annotation.forms import ChooseCategoryForm, PairTextForm, SkipForm
 from annotation.models import Assignment, Category, Dataset, Draft, Pair
 from annotation.roles import CONTRIBUTOR, role_required
+from annotation.similar import near_duplicates_context
 from annotation.submission import NothingChanged
 from annotation.views.gates import dataset_chosen, licence_refusal, signed_in_for_htmx, url_with
 from annotation.workflow import EDITABLE, IllegalTransition, S
@@ -293,6 +294,14 @@ def _editor(
         ),
     }
     partial = request.htmx and skip_form is None and choose_form is None
+    if not partial:
+        context |= near_duplicates_context(
+            instruction=form["instruction"].value() or "",
+            dataset=pair.dataset,
+            viewer=request.user,
+            exclude=pair,
+            url=reverse("annotation:near_duplicates", args=[pair.public_id]),
+        )
     template = "annotation/write.html#pair_form" if partial else "annotation/write.html"
     return render(request, template, context, status=status)
 

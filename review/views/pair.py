@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from annotation.flags import revision_findings
 from annotation.models import Pair
 from annotation.roles import REVIEWER, role_required
+from annotation.similar import near_duplicates_context
 from annotation.workflow import S
 from review.consensus import Verdict, approvals_needed, consensus_rule
 from review.decisions import PairChanged, review_decide
@@ -76,6 +77,12 @@ def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 2
         "rule": consensus_rule(pair.category),
         "is_improvement": pair.approved_revision_id is not None,
         "findings": revision_findings(revision=revision, viewer=request.user),
+        **near_duplicates_context(
+            instruction=revision.instruction,
+            dataset=pair.dataset,
+            viewer=request.user,
+            exclude=pair,
+        ),
     }
     return render(request, "review/pair.html", context, status=status)
 

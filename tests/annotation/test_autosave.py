@@ -160,3 +160,20 @@ def test_an_oversized_autosave_is_an_inline_413_with_debug_on_too(as_alice, pair
     assert "Not saved" in response.content.decode() and "KB" in response.content.decode()
     pair.draft.refresh_from_db()
     assert (pair.draft.response, pair.draft.version) == before
+
+
+def test_autosave_stores_lf_line_endings(as_alice, pair):
+    data = editor_data(pair, response="One line.\r\nAnother.\rA third.")
+    response = as_alice.post(autosave_url(pair), data, **HTMX)
+    assert response.status_code == 200
+    pair.draft.refresh_from_db()
+    assert pair.draft.response == "One line.\nAnother.\nA third."
+
+
+def test_autosave_keeps_text_that_submit_would_refuse_as_disguised(as_alice, pair):
+    # A zero-width space is refused at submit, with its name; the draft still keeps it.
+    data = editor_data(pair, instruction="How do tides\u200b work?")
+    response = as_alice.post(autosave_url(pair), data, **HTMX)
+    assert response.status_code == 200
+    pair.draft.refresh_from_db()
+    assert pair.draft.instruction == "How do tides\u200b work?"

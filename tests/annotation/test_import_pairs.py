@@ -1,4 +1,6 @@
+import hashlib
 import json
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -24,9 +26,15 @@ SAMPLE_COUNTS = {
 }
 
 
+def words(n: int) -> str:
+    """Four made-up words per n, so that no two records are near-duplicates either."""
+    digest = hashlib.sha256(str(n).encode()).digest()
+    return " ".join("".join(chr(97 + b % 26) for b in digest[i : i + 6]) for i in range(0, 24, 6))
+
+
 def record(n: int, **fields) -> dict:
     return {
-        "instruction": f"Question number {n}: why is the sky blue at noon?",
+        "instruction": f"Question number {n}: why is {words(n)} blue at noon?",
         "context": "",
         "response": "Air scatters blue light more than red light.",
         "category": "open_qa",
@@ -130,7 +138,7 @@ BAD_LINES = {
     "empty response": line(9, response=""),
     "context policy": line(9, category="closed_qa"),
     "over-long line": line(9, response="x" * (importing.MAX_LINE_BYTES + 10)),
-    "duplicate": line(1, instruction="question NUMBER 1:  why is the sky blue at noon?"),
+    "duplicate": line(1, instruction=record(1)["instruction"].upper().replace(" ", "  ")),
 }
 EXPECTED = {
     "bad JSON": "not valid JSON",
@@ -142,9 +150,10 @@ EXPECTED = {
     "unknown category": "unknown category 'poetry'",
     "NUL byte": "NUL byte",
     "control character": "control",
-    "empty instruction": "instruction is empty",
-    "empty response": "response is empty",
-    "context policy": "closed_qa requires a context",
+    # The import words these as a writer's submit does: one set of checks (issue 15).
+    "empty instruction": "instruction: Write an instruction.",
+    "empty response": "response: Write a response.",
+    "context policy": "context: Closed QA needs a context passage.",
     "over-long line": "longer than 1,000,000 bytes",
     "duplicate": "same instruction as line 1",
 }
@@ -176,9 +185,9 @@ def test_lenient_policy_imports_what_breaks_the_writing_rules(dolly, tmp_path):
     )
     with pytest.raises(CommandError) as raised:
         run(path)
-    assert "line 1: context: open_qa takes no context" in str(raised.value)
-    assert "line 2: context: summarization requires a context" in str(raised.value)
-    assert "line 3: instruction: 4 characters" in str(raised.value)
+    assert "line 1: context: Open QA takes no context" in str(raised.value)
+    assert "line 2: context: Summarization needs a context passage" in str(raised.value)
+    assert "line 3: instruction: Too short: at least 10 characters (4 now)" in str(raised.value)
 
     assert "Imported 3 pairs" in run(path, "--lenient-policy")
     assert AuditEvent.objects.get(verb="pairs.import").data["lenient_policy"] is True
@@ -255,3 +264,136 @@ def test_bad_arguments_are_clear_errors(dolly, tmp_path, args, error):
     with pytest.raises(CommandError, match=error):
         call_command("import_pairs", *args)
     assert not Pair.objects.exists()
+
+
+def test_a_repeated_json_key_is_refused_naming_the_line(dolly, tmp_path):
+    repeated = (
+        b'{"instruction": "Why is the sky blue at noon, really?", "context": "", '
+        b'"response": "Scattering.", "category": "open_qa", "response": "A second answer."}\n'
+    )
+    path = write(tmp_path, line(1), repeated)
+    before = counts()
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert "line 2: repeated key 'response'" in str(raised.value)
+    assert counts() == before
+
+
+def test_crlf_and_cr_in_the_text_are_stored_as_lf(dolly, tmp_path):
+    path = write(tmp_path, line(1, response="First.\r\nSecond.\rThird."))
+    run(path)
+    revision = Revision.objects.get()
+    assert revision.response == "First.\nSecond.\nThird."
+    assert Draft.objects.get().response == "First.\nSecond.\nThird."
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "Qu\u00e9 es la marea en la Tierra, exactamente?",
+        "Que\u0301 es la marea en la Tierra, exactamente?",
+        "Qu\u00e9 es la m\u0430rea en la Tierra, exactamente?",
+    ],
+)
+def test_a_disguised_repeat_is_a_duplicate_in_the_file_and_in_the_dataset(
+    dolly, tmp_path, disguised
+):
+    original = line(1, instruction="Qu\u00e9 es la marea en la Tierra, exactamente?")
+    with pytest.raises(CommandError, match="line 2: same instruction as line 1"):
+        run(write(tmp_path, original, line(2, instruction=disguised)))
+    run(write(tmp_path, original))
+    with pytest.raises(CommandError, match="line 1: instruction already exists in dataset"):
+        run(write(tmp_path, line(2, instruction=disguised)))
+
+
+def test_disguising_characters_are_refused_naming_line_and_character(dolly, tmp_path):
+    path = write(tmp_path, line(1), line(2, response="Run it: \u202egnp.exe"))
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert "line 2: response: Contains an invisible bidi embedding or override (U+202E)" in str(
+        raised.value
+    )
+
+
+def test_near_duplicates_in_the_file_are_refused_each_line_named(dolly, tmp_path):
+    path = write(
+        tmp_path,
+        line(1, instruction="Why is the sky blue at noon on a summer day?"),
+        line(2),
+        line(3, instruction="Why is the sky blue at noon on a summer's day?"),
+        line(4, instruction="why is the sky so blue at noon on a summer day?"),
+    )
+    before = counts()
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    message = str(raised.value)
+    assert "line 3: near-duplicate (" in message and "similar) of line 1" in message
+    assert "line 4: near-duplicate (" in message
+    assert "line 2:" not in message
+    assert counts() == before
+
+
+def test_near_duplicates_of_the_corpus_are_refused_naming_the_pair(dolly, tmp_path):
+    run(write(tmp_path, line(1, instruction="Why is the sky blue at noon on a summer day?")))
+    existing = Pair.objects.get()
+    path = write(
+        tmp_path, line(2), line(3, instruction="Why is the sky blue at noon on summer days?")
+    )
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert "line 2: near-duplicate (" in str(raised.value)
+    assert "line 1:" not in str(raised.value)
+    assert f"of pair {existing.public_id} in dolly/open_qa" in str(raised.value)
+    assert Pair.objects.count() == 1
+
+
+def test_keep_near_duplicates_imports_and_lists_them(dolly, tmp_path):
+    path = write(
+        tmp_path,
+        line(1, instruction="Why is the sky blue at noon on a summer day?"),
+        line(2, instruction="Why is the sky blue at noon on a summer's day?"),
+    )
+    output = run(path, "--keep-near-duplicates")
+    assert "Imported 2 pairs" in output
+    assert "Kept near-duplicate instruction(s):" in output
+    assert "line 2: near-duplicate (" in output
+    assert AuditEvent.objects.get(verb="pairs.import").data["kept_near_duplicates"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pair_submitted_during_the_import_cannot_slip_in_a_duplicate(
+    dolly, alice, dan, tmp_path, monkeypatch
+):
+    """The first pass checked the dataset; before the second writes, another connection
+    submits the same instruction and commits. The unique constraint refuses the import."""
+    from django.db import connection, connections
+
+    from tests.factories import make_pair
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions")
+    open_qa = dolly.categories.get(slug="open_qa")
+    path = write(tmp_path, line(1), line(2))
+    validate = importing._validate
+
+    def someone_submits_meanwhile(*args, **kwargs):
+        checked = validate(*args, **kwargs)
+
+        def submit() -> None:
+            try:
+                make_pair(author=alice, category=open_qa, instruction=record(2)["instruction"])
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=submit)
+        thread.start()
+        thread.join()
+        return checked
+
+    monkeypatch.setattr(importing, "_validate", someone_submits_meanwhile)
+    # --author: an earlier transactional test may have flushed the migration's importer.
+    with pytest.raises(CommandError, match="submitted by someone else while it was being imported"):
+        run(path, "--author", "dan")
+    assert Pair.objects.count() == 1
+    assert Pair.objects.get().author == alice

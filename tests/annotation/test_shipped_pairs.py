@@ -43,7 +43,13 @@ def import_approved(tmp_path, *responses: str) -> list:
         )
     )
     before = set(Pair.objects.values_list("pk", flat=True))
-    pairs_import(path=path, dataset=Dataset.objects.get(slug="dolly"), status=S.APPROVED)
+    # The instructions differ only by their number: near-duplicates, kept on purpose here.
+    pairs_import(
+        path=path,
+        dataset=Dataset.objects.get(slug="dolly"),
+        status=S.APPROVED,
+        keep_near_duplicates=True,
+    )
     return list(Pair.objects.exclude(pk__in=before).order_by("pk"))
 
 

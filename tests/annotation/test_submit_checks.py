@@ -124,3 +124,75 @@ def test_passing_checks_submit(as_alice, closed_pair):
     assert response.status_code == 302
     assert closed_pair.status == S.SUBMITTED
     assert closed_pair.current_revision.source_url == "https://example.com/a"
+
+
+# Duplicates in disguise (issue 12.8): each of these was a new instruction to the old rule.
+TIDES = "How do tides work on Earth?"
+DISGUISES = {
+    "NFD vs NFC": ("Qu\u00e9 es la marea en la Tierra?", "Que\u0301 es la marea en la Tierra?"),
+    "fullwidth (NFKC)": (TIDES, "How do tides work on \uff25\uff41\uff52\uff54\uff48?"),
+    "Cyrillic a (homoglyph)": (TIDES, "How do tides work on E\u0430rth?"),
+    "Greek omicron (homoglyph)": (TIDES, "H\u03bfw do tides work on Earth?"),
+    "soft hyphen (invisible)": (TIDES, "How do ti\u00addes work on Earth?"),
+    "no-break space": (TIDES, "How do\u00a0tides work on Earth?"),
+}
+
+
+@pytest.mark.parametrize("kind", list(DISGUISES))
+def test_a_disguised_duplicate_instruction_is_refused(as_alice, dan, open_qa, open_pair, kind):
+    existing, disguised = DISGUISES[kind]
+    make_pair(author=dan, category=open_qa, instruction=existing)
+    response = submit(as_alice, open_pair, instruction=disguised, response="Gravity, mostly.")
+    assert response.status_code == 422
+    assert "already exists in the dataset" in field_errors(response, "instruction")
+    assert open_pair.status == S.DRAFT and open_pair.revisions.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("How do tides\u200b work on Earth?", "zero-width space (U+200B) at character 13"),
+        ("How do tides work on\u2060 Earth?", "word joiner (U+2060)"),
+        ("How do tides work on Earth?\ufeff", "zero-width no-break space (U+FEFF)"),
+        ("How do t\u200dides work on Earth?", "zero-width joiner (U+200D) at character 9"),
+        ("Is this safe? \u202egnp.exe", "bidi embedding or override (U+202E) at character 15"),
+        ("Pay \u2066100\u2069 dollars, or what?", "bidi isolate (U+2066)"),
+    ],
+)
+def test_disguising_characters_are_refused_naming_the_problem(as_alice, open_pair, text, named):
+    response = submit(as_alice, open_pair, instruction=text, response="Gravity, mostly.")
+    assert response.status_code == 422
+    assert named in field_errors(response, "instruction")
+    assert open_pair.revisions.count() == 0
+    # The draft keeps what was written: a refused submit loses nothing.
+    open_pair.draft.refresh_from_db()
+    assert open_pair.draft.instruction == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u062f\u0627\u0646\u0645 چرا؟",
+        "Who is in this family: \U0001f468\u200d\U0001f469\u200d\U0001f467?",
+    ],
+)
+def test_joiners_that_scripts_and_emoji_need_are_kept(as_alice, open_pair, text):
+    response = submit(as_alice, open_pair, instruction=text, response="A family of three.")
+    assert response.status_code == 302, field_errors(response, "instruction")
+    assert open_pair.current_revision.instruction == text
+
+
+def test_crlf_from_the_browser_is_stored_as_lf(as_alice, closed_pair):
+    response = submit(
+        as_alice,
+        closed_pair,
+        instruction="What is the capital of France, and why?",
+        context="First line of the passage.\r\nSecond line, long enough.\rThird.",
+        response="Paris.\r\n\r\nIt is the seat of government.",
+    )
+    assert response.status_code == 302
+    revision = closed_pair.current_revision
+    assert revision.context == "First line of the passage.\nSecond line, long enough.\nThird."
+    assert revision.response == "Paris.\n\nIt is the seat of government."
+    closed_pair.draft.refresh_from_db()
+    assert "\r" not in closed_pair.draft.response

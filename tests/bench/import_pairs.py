@@ -7,6 +7,7 @@ passes, Python start-up included); cpu_s is that process's own CPU time (the res
 waiting for the database), max_rss_mb its peak memory. Prints one JSON object.
 """
 
+import hashlib
 import json
 import os
 import resource
@@ -34,12 +35,19 @@ CATEGORIES = [
 ]
 
 
+def _words(n: int) -> str:
+    """Made-up words per line: the import refuses near-duplicate instructions, and a file of
+    "Question 1: ...", "Question 2: ..." is nothing but near-duplicates."""
+    digest = hashlib.sha256(str(n).encode()).digest()
+    return " ".join("".join(chr(97 + b % 26) for b in digest[i : i + 6]) for i in range(0, 24, 6))
+
+
 def write_lines(path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for n in range(ROWS):
             slug, context = CATEGORIES[n % len(CATEGORIES)]
             record = {
-                "instruction": f"Question {n}: what would a careful writer explain about {slug}?",
+                "instruction": f"How does {_words(n)} work ({n})?",
                 "context": context,
                 "response": f"A hand-written answer number {n}, complete and to the point. " * 3,
                 "category": slug,

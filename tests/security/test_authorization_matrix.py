@@ -170,6 +170,13 @@ ROUTES: dict[str, Route] = {
     "annotation:submit": Route(
         "contributor", ("post",), PAIR_WRITE, kwargs=public_id, data=pair_text
     ),
+    "annotation:near_duplicates": Route(
+        "contributor",
+        ("post",),
+        PAIR_WRITE,
+        kwargs=public_id,
+        data=lambda w, k, p: {"instruction": "Why is the sky blue at noon?"},
+    ),
     "annotation:skip": Route(
         "contributor",
         ("post",),

@@ -23,14 +23,23 @@ dataset). Blank lines are skipped; text is stripped of surrounding white space.
 
 All or nothing: every line is checked first and any problem is reported as
 "line N: ..." (the first 50 and a count); then nothing is written and the command exits
-non-zero. Problems: a line that is not UTF-8, not JSON, not an object, has missing or
-extra keys, non-string values, an unknown category, NUL or control characters, an empty
-instruction or response, is over {MAX_LINE_BYTES:,} bytes, or repeats an instruction
-(earlier in the file, or a submitted/approved pair of the dataset), or holds a credential
-(an API key, token, private key or password in a URL: its kind and position are named).
-Personal data (e-mail addresses, phone numbers, payment cards, IBANs, IP addresses) is
-imported but recorded unconfirmed: such a pair does not ship until a reviewer or an admin
-confirms the data fictional or public.
+non-zero. Every line runs the checks a writer's submit runs (annotation.checks).
+Problems: a line that is not UTF-8, not JSON, not an object, has missing, extra or
+repeated keys, non-string values, an unknown category, NUL or control characters,
+disguising characters (bidi overrides, zero-width characters), an empty instruction or
+response, is over {MAX_LINE_BYTES:,} bytes, repeats an instruction (earlier in the file,
+or a submitted/approved pair of the dataset), or holds a credential (an API key, token,
+private key or password in a URL: its kind and position are named). Instructions are
+compared after one normalisation (NFKC, invisible characters removed, white space
+collapsed, case folded, look-alike letters mapped by Unicode's confusables), so disguised
+repeats are repeats. Personal data (e-mail addresses, phone numbers, payment cards, IBANs,
+IP addresses) is imported but recorded unconfirmed: such a pair does not ship until a
+reviewer or an admin confirms the data fictional or public.
+
+A near-duplicate (an instruction at least the dataset's near-duplicate threshold similar,
+by trigrams, to an earlier line or to a live pair of any dataset) is a problem too, each
+line named; --keep-near-duplicates imports them and lists them instead (never
+credentials). Line endings in the text (CRLF, CR) are stored as LF.
 
 By default each record must also follow the rules writers follow in the app: the
 category's context policy (required/none) and the length limits. Historical data may
@@ -72,6 +81,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip repeated instructions instead of failing.",
         )
+        parser.add_argument(
+            "--keep-near-duplicates",
+            action="store_true",
+            help="Import near-duplicate instructions (and list them) instead of failing.",
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -93,6 +107,7 @@ class Command(BaseCommand):
                 author=author,
                 lenient_policy=options["lenient_policy"],
                 skip_duplicates=options["skip_duplicates"],
+                keep_near_duplicates=options["keep_near_duplicates"],
             )
         except ImportFailed as failed:
             lines = [
@@ -109,3 +124,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{summary}: {counts}." if counts else f"{summary}.")
         if result.skipped_duplicates:
             self.stdout.write(f"Skipped {result.skipped_duplicates} repeated instruction(s).")
+        if result.near_duplicates:
+            self.stdout.write("Kept near-duplicate instruction(s):")
+            for note in result.near_duplicates:
+                self.stdout.write(f"  {note}")
