@@ -20,38 +20,38 @@ ROW_GROUP = 5000
 
 
 class _Split:
+    """One split's file: rows gathered as Python columns and written a whole row group at
+    a time, each column converted to Arrow once (filtering and concatenating Arrow
+    tables per block took 0.6 s of a 100k build)."""
+
     def __init__(self, directory: Path, name: str, schema) -> None:
         import pyarrow.parquet as pq
 
         self.name = name
+        self.schema = schema
         self.path = directory / name
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
-        self.pending: list = []
-        self.rows = 0
+        self.pending: list[list] = [[] for _ in COLUMNS]
         self.written: WrittenFile | None = None
 
-    def add(self, table) -> None:
-        self.pending.append(table)
-        self.rows += table.num_rows
-        if self.rows >= ROW_GROUP:
-            self._flush(whole_groups_only=True)
+    def add(self, rows: list[tuple]) -> None:
+        for column, values in zip(self.pending, zip(*rows, strict=True), strict=False):
+            column.extend(values)
+        while len(self.pending[0]) >= ROW_GROUP:
+            self._flush(ROW_GROUP)
 
-    def _flush(self, *, whole_groups_only: bool) -> None:
+    def _flush(self, count: int) -> None:
         import pyarrow as pa
 
-        rows = pa.concat_tables(self.pending)
-        end = rows.num_rows - (rows.num_rows % ROW_GROUP if whole_groups_only else 0)
-        for start in range(0, end, ROW_GROUP):
-            group = rows.slice(start, min(ROW_GROUP, end - start)).combine_chunks()
-            self.writer.write_table(group, row_group_size=ROW_GROUP)
-        rest = rows.slice(end)
-        self.pending, self.rows = ([rest] if rest.num_rows else []), rest.num_rows
+        arrays = [pa.array(column[:count], pa.string()) for column in self.pending]
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.pending = [column[count:] for column in self.pending]
 
     def close(self) -> WrittenFile:
         if self.written is None:
-            if self.rows:
-                self._flush(whole_groups_only=False)
+            if self.pending[0]:
+                self._flush(len(self.pending[0]))
             self.writer.close()
             self.written = written_file(self.path, self.name)
         return self.written
@@ -76,15 +76,13 @@ class Parquet(Format):
             raise
 
     def write(self, block: Block) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        columns = {name: block[name] for name in COLUMNS[:-1]}
-        columns["id"] = list(map(str, block["id"]))
-        table = pa.table(columns, schema=self.schema)
-        split = pa.array(block["split"], pa.string())
-        for name, file in self.splits.items():
-            file.add(table.filter(pc.equal(split, name)))
+        rows: dict[str, list[tuple]] = {split: [] for split in self.splits}
+        columns = [block[name] for name in COLUMNS[:-1]]
+        for split, *row, public_id in zip(block["split"], *columns, block["id"], strict=True):
+            rows[split].append((*row, str(public_id)))
+        for split, file in self.splits.items():
+            if rows[split]:
+                file.add(rows[split])
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         return [file.close() for file in self.splits.values()]

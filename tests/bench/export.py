@@ -95,12 +95,13 @@ def _generate(size: int) -> dict:
         cursor.execute(
             """
             INSERT INTO annotation_pair (public_id, dataset_id, category_id, author_id, status,
-                review_round, submitted_at, approved_at, created_at, updated_at)
+                review_round, submitted_at, approved_at, created_at, updated_at,
+                instruction_normalised, instruction_bands)
             SELECT gen_random_uuid(), %(dataset)s,
                 (ARRAY(SELECT id FROM annotation_category WHERE dataset_id = %(dataset)s
                        ORDER BY slug))[1 + i %% 8],
                 (%(users)s::int[])[1 + i %% array_length(%(users)s::int[], 1)],
-                'approved', 0, now(), now(), now(), now()
+                'approved', 0, now(), now(), now(), now(), '', ''
             FROM generate_series(1, %(size)s) AS i
             """,
             params,
