@@ -3,7 +3,9 @@
 The rows are the release's entries (recorded in one statement, see
 :mod:`exports.selection`) with the revision each ships and the pair's reviews: one
 query, read ``BLOCK_ROWS`` at a time through a server-side cursor, so the memory is that
-of a block whatever the size of the release. On PostgreSQL outside a transaction the
+of a block whatever the size of the release. The query is Django's, compiled once; its rows
+are read from the cursor as the database gives them, every column already text or a
+number: Django's iterator converted each of 1.7M values in Python, 0.5 s of a 100k build. On PostgreSQL outside a transaction the
 cursor is WITH HOLD: the database computes the rows first, and the connection is free
 between blocks for the build's heartbeat. (Keyset pages went quadratic: with the
 entries' statistics stale, each page sorted every remaining row.)
@@ -12,13 +14,14 @@ entries' statistics stale, each page sorted every remaining row.)
 import json
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import islice
 from json.encoder import encode_basestring
 
+from django.db import connection
 from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, JSONArray
 
 from exports.models import Release, ReleaseEntry
+from exports.selection import UUIDText
 from review.models import Review
 
 BLOCK_ROWS = 1000
@@ -26,7 +29,7 @@ BLOCK_ROWS = 1000
 # Column name -> the entry's field it is read from.
 FIELDS = {
     "pair_id": "pair_id",
-    "id": "pair__public_id",
+    "id": "public_text",
     "revision_id": "revision_id",
     "revision": "revision__number",
     "category": "revision__category__slug",
@@ -115,10 +118,14 @@ def release_rows(*, release: Release) -> Iterator[Block]:
     """Every row of ``release``, in pair order, a block at a time."""
     entries = ReleaseEntry.objects.filter(release=release).annotate(
         reviews=_reviews(),
+        public_text=UUIDText("pair__public_id"),
         created_text=_text("pair__created_at"),
         approved_text=_text("pair__approved_at"),
     )
     names = list(FIELDS)
-    rows = entries.order_by("pair_id").values_list(*FIELDS.values()).iterator(BLOCK_ROWS)
-    while block := list(islice(rows, BLOCK_ROWS)):
-        yield Block(dict(zip(names, map(list, zip(*block, strict=True)), strict=True)))
+    query = entries.order_by("pair_id").values_list(*FIELDS.values()).query
+    sql, params = query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while block := cursor.fetchmany(BLOCK_ROWS):
+            yield Block(dict(zip(names, map(list, zip(*block, strict=True)), strict=True)))

@@ -45,7 +45,7 @@ def _test_below(test_fraction: float) -> str:
     return f"{low:016x}"
 
 
-class _UUIDText(Func):
+class UUIDText(Func):
     """A UUID column as its hyphenated lowercase text (PostgreSQL's cast)."""
 
     template = "CAST(%(expressions)s AS text)"
@@ -74,7 +74,7 @@ class _SHA256Hex(Func):
 
 def split_expression(test_fraction: float) -> Case:
     """train or test, from a hash of the pair's public id: a pair keeps its split."""
-    prefix = Substr(_SHA256Hex(_UUIDText("public_id")), 1, 16)
+    prefix = Substr(_SHA256Hex(UUIDText("public_id")), 1, 16)
     return Case(
         When(LessThan(prefix, Value(_test_below(test_fraction))), then=Value("test")),
         default=Value("train"),
