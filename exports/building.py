@@ -57,7 +57,9 @@ def write_rows(
     categories: Counter[str] = Counter()
     splits: Counter[str] = Counter({"train": 0, "test": 0})
     written = 0
-    for block in release_rows(release=release):
+    # The counts below read the category and the split of every row.
+    columns = {"category", "split"}.union(*(format_.columns for format_ in into))
+    for block in release_rows(release=release, columns=columns):
         for format_ in into:
             format_.write(block)
         categories.update(block["category"])

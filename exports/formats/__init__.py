@@ -39,6 +39,8 @@ class Facts:
 
 class Format:
     name: str
+    # The columns of the rows (see exports.rows.FIELDS) that write() reads.
+    columns: tuple[str, ...] = ()
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -55,6 +57,8 @@ class Format:
 
 class LinesFormat(Format):
     """A text file of one line per row: ``lines(block)`` gives a block's lines."""
+
+    columns = ("instruction", "context", "response")
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from exports.formats import LinesFormat
 from exports.pseudonyms import Pseudonyms
-from exports.rows import Block, iso_time
+from exports.rows import FIELDS, Block, iso_time
 
 LINE = (
     '{"id": "%s", "revision_id": %d, "revision": %d, "category": %s, "instruction": %s, '
@@ -33,6 +33,7 @@ class Full(LinesFormat):
     (characters typed and pasted, seconds of active writing)."""
 
     name = "full.jsonl"
+    columns = tuple(FIELDS)
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)

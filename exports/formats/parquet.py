@@ -35,9 +35,9 @@ class _Split:
         self.pending: list[list] = [[] for _ in COLUMNS]
         self.written: WrittenFile | None = None
 
-    def add(self, rows: list[tuple]) -> None:
-        for column, values in zip(self.pending, zip(*rows, strict=True), strict=False):
-            column.extend(values)
+    def add(self, columns: list[list]) -> None:
+        for pending, values in zip(self.pending, columns, strict=True):
+            pending.extend(values)
         while len(self.pending[0]) >= ROW_GROUP:
             self._flush(ROW_GROUP)
 
@@ -61,6 +61,7 @@ class Parquet(Format):
     """Both splits, from one pass over the rows."""
 
     name = "data/"
+    columns = (*COLUMNS, "split")
 
     def __init__(self, directory: Path) -> None:
         import pyarrow as pa
@@ -76,13 +77,13 @@ class Parquet(Format):
             raise
 
     def write(self, block: Block) -> None:
-        rows: dict[str, list[tuple]] = {split: [] for split in self.splits}
+        rows: dict[str, list[int]] = {split: [] for split in self.splits}
+        for index, split in enumerate(block["split"]):
+            rows[split].append(index)
         columns = [block[name] for name in COLUMNS[:-1]]
-        for split, *row, public_id in zip(block["split"], *columns, block["id"], strict=True):
-            rows[split].append((*row, str(public_id)))
+        columns.append(list(map(str, block["id"])))
         for split, file in self.splits.items():
-            if rows[split]:
-                file.add(rows[split])
+            file.add([[column[i] for i in rows[split]] for column in columns])
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         return [file.close() for file in self.splits.values()]

@@ -51,6 +51,7 @@ class Stats(Format):
     """Sets ``facts.stats`` for the card."""
 
     name = "stats.json"
+    columns = ("category", *FIELDS, "reviews")
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
