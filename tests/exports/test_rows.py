@@ -103,3 +103,21 @@ def test_rows_read_with_debug_cursors(release):
 
     with CaptureQueriesContext(connection):
         assert sum(map(len, release_rows(release=release))) == len(TEXTS)
+
+
+def test_only_the_columns_asked_for_are_read(release):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        blocks = list(release_rows(release=release, columns=["instruction", "category"]))
+    assert {name for block in blocks for name in block.columns} == {
+        "pair_id",
+        "instruction",
+        "category",
+    }
+    assert [text for block in blocks for text in block["instruction"]] == [
+        text["instruction"] for text in TEXTS
+    ]
+    # Dolly and the formats like it need no reviews: the query does not read them.
+    assert not any(Review._meta.db_table in query["sql"] for query in queries.captured_queries)
