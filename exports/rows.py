@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from json.encoder import encode_basestring
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField
@@ -108,10 +109,14 @@ class Block:
 
     @cached_property
     def reviews(self) -> list[list[list]]:
-        """Each row's reviews in the order given: [[reviewer id, decision, h, c, w, id]]."""
+        """Each row's reviews in the order given: [[reviewer id, decision, h, c, w, id]].
+
+        The block's arrays are parsed as one JSON document: a json.loads per row took
+        0.5 s of a 100k build in calls alone."""
+        texts = (text or "[]" for text in self.columns["reviews"])
         return [
-            sorted(json.loads(text), key=lambda review: review[5]) if text else []
-            for text in self.columns["reviews"]
+            sorted(reviews, key=itemgetter(5)) if len(reviews) > 1 else reviews
+            for reviews in json.loads(f"[{','.join(texts)}]")
         ]
 
 
