@@ -8,6 +8,8 @@ on the rows alone, not on how they were cut into blocks; a group is a few MB of 
 enough to compress well, small enough to weigh little beside the rest of the build.
 """
 
+from array import array
+from itertools import accumulate
 from pathlib import Path
 
 from exports.files import WrittenFile, written_file
@@ -17,6 +19,20 @@ from exports.rows import Block
 COLUMNS = ("instruction", "context", "response", "category", "id")
 SPLITS = {"train": "data/train.parquet", "test": "data/test.parquet"}
 ROW_GROUP = 5000
+
+
+def strings(values: list[str]):
+    """An Arrow string array of ``values`` (none None), from its two buffers: the UTF-8
+    bytes end to end and their offsets. ``pa.array(values)`` took 0.37 s for 100k texts
+    against 0.06 s this way, most of it importing pandas, which pyarrow loads to check
+    whether a list is a DataFrame (and 40 MB of the build's memory)."""
+    import pyarrow as pa
+
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = array("i", [0])
+    offsets.extend(accumulate(map(len, encoded)))
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets), data)
 
 
 class _Split:
@@ -44,7 +60,7 @@ class _Split:
     def _flush(self, count: int) -> None:
         import pyarrow as pa
 
-        arrays = [pa.array(column[:count], pa.string()) for column in self.pending]
+        arrays = [strings(column[:count]) for column in self.pending]
         self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self.pending = [column[count:] for column in self.pending]
 

@@ -15,6 +15,7 @@ from json.encoder import encode_basestring
 
 from exports.files import HashingFile, WrittenFile, written_file
 from exports.formats import Facts, Format
+from exports.formats.parquet import strings
 from review.models import EditProposal
 
 FETCH_ROWS = 1000
@@ -82,5 +83,5 @@ class Preference(Format):
 
 def _table(pa, schema, rows: list[tuple]):
     return pa.Table.from_arrays(
-        [pa.array(column, pa.string()) for column in zip(*rows, strict=True)], schema=schema
+        [strings(list(column)) for column in zip(*rows, strict=True)], schema=schema
     )
