@@ -155,6 +155,14 @@ def _unchanged(queryset, name, value):
     return queryset
 
 
+def _labelled(widget: forms.MultiWidget, *labels: str) -> forms.MultiWidget:
+    """A range widget whose two inputs each have a name for screen readers: the field's
+    one <label> can point at only the first."""
+    for part, label in zip(widget.widgets, labels, strict=True):
+        part.attrs["aria-label"] = label
+    return widget
+
+
 class PairFilter(filters.FilterSet):
     q = filters.CharFilter(
         label="Search",
@@ -172,12 +180,20 @@ class PairFilter(filters.FilterSet):
     created = filters.DateFromToRangeFilter(
         field_name="created_at",
         label="Created between",
-        widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=_labelled(
+            filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+            "Created on or after",
+            "Created on or before",
+        ),
     )
     length = filters.RangeFilter(
         label="Response length (characters)",
         method="_length",
-        widget=filters.widgets.RangeWidget(attrs={"inputmode": "numeric", "size": 6}),
+        widget=_labelled(
+            filters.widgets.RangeWidget(attrs={"inputmode": "numeric", "size": 6}),
+            "Response length at least",
+            "Response length at most",
+        ),
     )
     reviewer = filters.CharFilter(label="Reviewed by (username)", method=_unchanged)
     outcome = filters.ChoiceFilter(
@@ -195,7 +211,11 @@ class PairFilter(filters.FilterSet):
     reviewed = filters.DateFromToRangeFilter(
         label="Reviewed between",
         method=_unchanged,
-        widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=_labelled(
+            filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+            "Reviewed on or after",
+            "Reviewed on or before",
+        ),
     )
     flag = filters.ChoiceFilter(label="Flag", choices=[], empty_label="Any", method="_flag")
 

@@ -62,6 +62,7 @@ def test_a_writer_submits_with_ctrl_enter(new_page, live_server):
     licence_accept(user=alice, dataset=dataset_seed_dolly())
     page = new_page()
     sign_in(page, live_server, "alice", "/write/")
+    page.click("text=Start writing")  # GET /write/ hands out no work; this POST does
     page.wait_for_url(re.compile(r"/write/[0-9a-f-]{36}/$"))
     pair = Pair.objects.get(author=alice)
     if pair.category.context_policy == "required":

@@ -25,6 +25,8 @@ def editor(new_page, live_server):
     page.fill("#id_login", "alice")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    # GET /write/ hands out no work: the "Start writing" button's POST does.
+    page.click("text=Start writing")
     page.wait_for_url(EDIT)
     return page
 

@@ -145,7 +145,7 @@ def sign_in(client: Client) -> None:
         "/login/",
         {
             "csrfmiddlewaretoken": csrf_token(page.text),
-            "username": "ada",
+            "login": "ada",
             "password": PASSWORD,
             "next": "/releases/dolly/",
         },

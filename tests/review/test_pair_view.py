@@ -291,4 +291,6 @@ def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
     decide(pair, rita, "approve")
     lease(pair, bob)
     assert pair.revisions.count() == 6
-    assert _queries(as_bob, page(pair)) == few <= 10
+    # The cap counts the page's parts since merged in: findings, near-duplicates (on
+    # PostgreSQL a SET LOCAL and its savepoint) and the effective consensus rule.
+    assert _queries(as_bob, page(pair)) == few <= 15
