@@ -14,9 +14,6 @@ LINE = (
 # A review as JSON: its fields are a pseudonym (hex), a decision (a slug) and scores.
 REVIEW = '{"reviewer": "%s", "decision": "%s", "helpfulness": %s, "correctness": %s, "writing": %s}'
 
-# Bounds the memory of the cache of reviews' JSON whatever the variety of scores.
-REVIEWS_KEPT = 50_000
-
 
 def _number(score: int | None) -> str:
     return "null" if score is None else str(score)
@@ -38,19 +35,6 @@ class Full(LinesFormat):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.pseudonyms = Pseudonyms()
-        # A review's JSON by (reviewer, decision, scores): reviewers and scores are few,
-        # so nearly every review is one dict lookup rather than a formatting.
-        self.reviews: dict[tuple, str] = {}
-
-    def _review(self, review: list) -> str:
-        key = tuple(review[:5])
-        if (text := self.reviews.get(key)) is None:
-            if len(self.reviews) >= REVIEWS_KEPT:
-                self.reviews.clear()
-            reviewer, decision, *scores = key
-            numbers = map(_number, scores)
-            text = self.reviews[key] = REVIEW % (self.pseudonyms[reviewer], decision, *numbers)
-        return text
 
     def lines(self, block: Block) -> Iterable[str]:
         names = self.pseudonyms
@@ -72,7 +56,10 @@ class Full(LinesFormat):
         for *row, reviews, split, typed, pasted, active in rows:
             # Formatted here rather than by json.dumps, a third of this format's time.
             reviewers = ", ".join(sorted({f'"{names[review[0]]}"' for review in reviews}))
-            given = ", ".join(map(self._review, reviews))
+            given = ", ".join(
+                REVIEW % (names[r[0]], r[1], _number(r[2]), _number(r[3]), _number(r[4]))
+                for r in reviews
+            )
             yield LINE % (
                 *row,
                 f"[{reviewers}]",
