@@ -30,7 +30,10 @@ from pathlib import Path
 
 import psycopg
 
+from tests.bench._processes import child_env, child_run
+
 ROOT = Path(__file__).resolve().parents[2]
+MODULE = "tests.bench.export"
 BENCH_DB = "hw_exports_bench"
 SIZES = [10_000, 100_000]
 # Every figure below 1M rows is the best of this many runs, the floor's as well: a build of
@@ -48,29 +51,6 @@ def _server_url() -> str:
 
 def _psycopg(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
-
-
-def _env(db_url: str, media: str) -> dict[str, str]:
-    env = dict(os.environ, DATABASE_URL=db_url, MEDIA_ROOT=media)
-    env.pop("REDIS_URL", None)
-    env.setdefault("SECRET_KEY", "bench-only-secret-key")
-    env.setdefault("HANDWRITTEN_TESTING", "1")
-    env.pop("DEBUG", None)
-    return env
-
-
-def _child(args: list[str], env: dict[str, str]) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.export", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench child {args} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _generate(size: int) -> dict:
@@ -257,7 +237,7 @@ def main() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     media = tempfile.mkdtemp(prefix="bench-media-")
-    env = _env(db_url, media)
+    env = child_env(db_url, MEDIA_ROOT=media)
     try:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -266,7 +246,7 @@ def main() -> None:
             check=True,
         )
         for size in sizes:
-            generated = _child(["generate", str(size)], env)
+            generated = child_run(MODULE, ["generate", str(size)], env)
             slug = generated["slug"]
             floors, dollies, releases, commands = [], [], [], []
             for _ in range(RUNS if size < 1_000_000 else 1):
@@ -274,8 +254,8 @@ def main() -> None:
                 # speed drifts by half over minutes, which would skew a ratio of figures
                 # taken minutes apart.
                 floors.append(_floor(db_url, slug))
-                dollies.append(_child(["dolly", slug], env))
-                releases.append(_child(["release", slug], env))
+                dollies.append(child_run(MODULE, ["dolly", slug], env))
+                releases.append(child_run(MODULE, ["release", slug], env))
                 commands.append(_command(slug, env))
             if len(floors) < 2:
                 floors.append(_floor(db_url, slug))

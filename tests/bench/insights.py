@@ -22,7 +22,10 @@ from pathlib import Path
 
 import psycopg
 
+from tests.bench._processes import child_env, child_run
+
 ROOT = Path(__file__).resolve().parents[2]
+MODULE = "tests.bench.insights"
 BENCH_DB = "hw_insights_bench"
 PAIRS = int(os.environ.get("BENCH_INSIGHTS_PAIRS", "1000000"))
 RUNS = 5
@@ -40,29 +43,6 @@ def _server_url() -> str:
 
 def _psycopg(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
-
-
-def _env(db_url: str) -> dict[str, str]:
-    env = dict(os.environ, DATABASE_URL=db_url)
-    env.pop("REDIS_URL", None)
-    env.pop("DEBUG", None)
-    env.setdefault("SECRET_KEY", "bench-only-secret-key")
-    env.setdefault("HANDWRITTEN_TESTING", "1")
-    return env
-
-
-def _child(args: list[str], env: dict[str, str]) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.insights", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench child {args} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _generate(size: int) -> dict:
@@ -91,7 +71,8 @@ def _generate(size: int) -> dict:
         cursor.execute(
             """
             INSERT INTO annotation_pair (public_id, dataset_id, category_id, author_id, status,
-                review_round, submitted_at, approved_at, created_at, updated_at)
+                review_round, submitted_at, approved_at, created_at, updated_at,
+                instruction_normalised, instruction_bands)
             SELECT gen_random_uuid(), %(dataset)s,
                 (ARRAY(SELECT id FROM annotation_category WHERE dataset_id = %(dataset)s
                        ORDER BY slug))[1 + (i::bigint * 7919) %% 8],
@@ -99,7 +80,7 @@ def _generate(size: int) -> dict:
                 s.status, 0, s.at,
                 CASE WHEN s.status = 'approved'
                      THEN s.at + make_interval(mins => 5 + (i * 31) %% 2000) END,
-                s.at, s.at
+                s.at, s.at, '', ''
             FROM generate_series(1, %(size)s) AS i,
             LATERAL (SELECT
                 CASE WHEN i %% 20 < 14 THEN 'approved' WHEN i %% 20 < 16 THEN 'rejected'
@@ -227,7 +208,7 @@ def main() -> None:
         with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    env = _env(db_url)
+    env = child_env(db_url)
     try:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -235,8 +216,8 @@ def main() -> None:
             env=env,
             check=True,
         )
-        generated = {} if reuse else _child(["generate", str(PAIRS)], env)
-        measured = _child(["measure"], env)
+        generated = {} if reuse else child_run(MODULE, ["generate", str(PAIRS)], env)
+        measured = child_run(MODULE, ["measure"], env)
         print(
             json.dumps({"bench": "insights", **measured, **generated, "target_ms": 500}),
             flush=True,

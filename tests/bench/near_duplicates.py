@@ -17,12 +17,13 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
+
+from tests.bench._processes import child_env, child_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "hw_bench_near"
@@ -191,24 +192,9 @@ def main() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": url.rsplit("/", 1)[0] + f"/{BENCH_DB}",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
-        "HANDWRITTEN_TESTING": "1",
-    }
+    env = child_env(url.rsplit("/", 1)[0] + f"/{BENCH_DB}")
     try:
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "tests.bench.near_duplicates", "--child"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"near_duplicates bench failed:\n{done.stderr[-4000:]}")
-        print(done.stdout.strip().splitlines()[-1], flush=True)
+        print(json.dumps(child_run("tests.bench.near_duplicates", ["--child"], env)), flush=True)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')

@@ -154,10 +154,11 @@ def _seed() -> None:
             """
             INSERT INTO annotation_pair (id, public_id, dataset_id, category_id, author_id,
                 status, current_revision_id, approved_revision_id, review_round,
-                submitted_at, approved_at, created_at, updated_at)
+                submitted_at, approved_at, created_at, updated_at,
+                instruction_normalised, instruction_bands)
             SELECT i, md5('pair' || i)::uuid, %(dataset)s, category_id, author_id, status, i,
                    CASE WHEN status = 'approved' THEN i END, 0, at,
-                   CASE WHEN status = 'approved' THEN at END, at, at
+                   CASE WHEN status = 'approved' THEN at END, at, at, '', ''
             FROM g
             """,
             params,
