@@ -33,3 +33,15 @@ def child_run(module: str, args: list[str], env: dict[str, str]) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"bench child {module} {args} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def server_url(bench: str) -> str:
+    """DATABASE_URL without its database name: the server a bench makes its database on."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(f"tests.bench.{bench} needs DATABASE_URL=postgres://... (PostgreSQL).")
+    return url.rsplit("/", 1)[0]
+
+
+def psycopg_url(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.bench._processes import child_env, child_run
+from tests.bench._processes import child_env, child_run, psycopg_url, server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = "tests.bench.export"
@@ -40,17 +40,6 @@ SIZES = [10_000, 100_000]
 # 10k rows takes a fifth of a second, where one busy moment of the machine shows.
 RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "5"))
 USERS = 50
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("tests.bench.export needs DATABASE_URL=postgres://... (PostgreSQL).")
-    return url.rsplit("/", 1)[0]
-
-
-def _psycopg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
 
 
 def _generate(size: int) -> dict:
@@ -213,7 +202,7 @@ def _floor(db_url: str, slug: str) -> float:
             WHERE d.slug = %s AND p.status <> 'retracted'
             ORDER BY p.id) t) TO STDOUT
     """
-    with psycopg.connect(_psycopg(db_url)) as conn, conn.cursor() as cursor:
+    with psycopg.connect(psycopg_url(db_url)) as conn, conn.cursor() as cursor:
         started = time.perf_counter()
         with cursor.copy(query, (slug,)) as copy:
             for _ in copy:
@@ -228,12 +217,12 @@ def _fastest(runs: list[dict]) -> dict:
 
 
 def main() -> None:
-    server = _server_url()
+    server = server_url("export")
     db_url = f"{server}/{BENCH_DB}"
     sizes = SIZES + ([1_000_000] if os.environ.get("BENCH_EXPORT_1M") else [])
     if os.environ.get("BENCH_EXPORT_SIZES"):
         sizes = [int(size) for size in os.environ["BENCH_EXPORT_SIZES"].split(",")]
-    with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+    with psycopg.connect(psycopg_url(f"{server}/postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     media = tempfile.mkdtemp(prefix="bench-media-")
@@ -288,7 +277,7 @@ def main() -> None:
             shutil.rmtree(media, ignore_errors=True)
     finally:
         shutil.rmtree(media, ignore_errors=True)
-        with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+        with psycopg.connect(psycopg_url(f"{server}/postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.bench._processes import child_env, child_run
+from tests.bench._processes import child_env, child_run, psycopg_url, server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = "tests.bench.insights"
@@ -32,17 +32,6 @@ RUNS = 5
 AUTHORS = 200
 REVIEWERS = 50
 SLUG = "bench-insights"
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("tests.bench.insights needs DATABASE_URL=postgres://... (PostgreSQL).")
-    return url.rsplit("/", 1)[0]
-
-
-def _psycopg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
 
 
 def _generate(size: int) -> dict:
@@ -200,12 +189,12 @@ def _measure() -> dict:
 
 
 def main() -> None:
-    server = _server_url()
+    server = server_url("insights")
     db_url = f"{server}/{BENCH_DB}"
     # BENCH_KEEP=1 keeps the generated database; BENCH_REUSE=1 measures the kept one again.
     reuse = bool(os.environ.get("BENCH_REUSE"))
     if not reuse:
-        with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+        with psycopg.connect(psycopg_url(f"{server}/postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     env = child_env(db_url)
@@ -224,7 +213,7 @@ def main() -> None:
         )
     finally:
         if not os.environ.get("BENCH_KEEP"):
-            with psycopg.connect(_psycopg(f"{server}/postgres"), autocommit=True) as conn:
+            with psycopg.connect(psycopg_url(f"{server}/postgres"), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
