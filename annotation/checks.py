@@ -11,12 +11,11 @@ and an accepted edit (review.decisions, review.edits) call ``check_pair``; the i
   (``Pair.instruction_key``, unique in the database too);
 - near-duplicates across every dataset (a warning: the writer may still submit and the
   reviewer sees the flag);
-- further checks registered with ``content_check`` (personal data and credentials,
-  annotation.findings), which run for submit, edits and import alike.
+- personal data and credentials (annotation.findings): credentials are errors, personal
+  data is carried in the result for the caller to record.
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -33,7 +32,6 @@ from annotation.similar import similar_pairs
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ufffe\uffff]")
 _url_validator = URLValidator(schemes=["http", "https"])
 
-TEXT_FIELDS = ("instruction", "context", "response")
 DUPLICATE_MESSAGE = "This instruction already exists in the dataset."
 
 
@@ -58,20 +56,6 @@ class CheckResult:
             raise ValidationError(
                 {name: [ValidationError(m) for m in msgs] for name, msgs in self.errors.items()}
             )
-
-
-# The seam for further checks: ``check(*, text, category, result)`` with ``text`` the
-# stripped {"instruction", "context", "response"}; it adds errors, warnings or findings
-# to ``result``. Registered checks run after the rules below, for submit, edits and import.
-ContentCheck = Callable[..., None]
-CONTENT_CHECKS: list[ContentCheck] = []
-
-
-def content_check(check: ContentCheck) -> ContentCheck:
-    """Register ``check`` (a decorator) to run wherever text is checked."""
-    if check not in CONTENT_CHECKS:
-        CONTENT_CHECKS.append(check)
-    return check
 
 
 def text_problem(text: str) -> str | None:
@@ -128,10 +112,6 @@ def check_text(
     result.findings = findings_scan(text_fields=values)
     for name, message in credential_messages(findings=result.findings, text_fields=values):
         result.error(name, message)
-
-    stripped = {name: value.strip() for name, value in values.items()}
-    for check in CONTENT_CHECKS:
-        check(text=stripped, category=category, result=result)
     return result
 
 

@@ -12,7 +12,15 @@ from annotation.audit import audit
 from annotation.checks import DUPLICATE_MESSAGE, check_pair, duplicate_keys, is_duplicate_error
 from annotation.drafts import DraftConflict
 from annotation.flags import findings_record, unconfirmed_messages
-from annotation.models import Assignment, Category, Draft, Pair, Revision, content_hash
+from annotation.models import (
+    LIVE_STATUSES,
+    Assignment,
+    Category,
+    Draft,
+    Pair,
+    Revision,
+    content_hash,
+)
 from annotation.normalisation import instruction_key, normalise, unify_newlines
 from annotation.roles import is_admin
 from annotation.similar import lsh_bands
@@ -282,6 +290,16 @@ def pair_move(*, pair: Pair, by, category: Category) -> Pair:
         if locked.category_id == category.pk:
             raise IllegalTransition(
                 locked, locked.status, f"it is already in {category.name}", action=MOVED
+            )
+        moving_dataset = category.dataset_id != locked.dataset_id
+        if moving_dataset and locked.status in LIVE_STATUSES and duplicate_keys(
+            dataset_id=category.dataset_id, keys=[locked.instruction_key], exclude=locked
+        ):
+            raise IllegalTransition(
+                locked,
+                locked.status,
+                f"{category.dataset.name} already has a live pair with this instruction",
+                action=MOVED,
             )
         before = {"dataset": locked.dataset.slug, "category": locked.category.slug}
         approved, current = locked.approved_revision, locked.current_revision

@@ -16,7 +16,7 @@ from annotation.audit import audit
 from annotation.checks import check_pair
 from annotation.flags import findings_record
 from annotation.models import Pair, Revision
-from annotation.submission import revision_create
+from annotation.submission import duplicate_guard, revision_create
 from annotation.workflow import S, lock
 from review.consensus import Verdict
 from review.leases import Kind, lease_end, lease_get, lease_held, lease_next, leases_active
@@ -103,7 +103,9 @@ def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | N
     example its instruction now duplicates another pair's), PermissionDenied for the
     proposer or the pair's author, LeaseLost without an unexpired lease.
     """
-    with transaction.atomic():
+    # The checks run before the write; a duplicate submitted meanwhile is caught by the
+    # database and answered as the checks would, not as a server error.
+    with duplicate_guard(), transaction.atomic():
         pair, locked = _lock_for_decision(proposal, by)
         if locked.status != P.PENDING:
             return None
@@ -164,7 +166,9 @@ def edit_decline(*, proposal: EditProposal, by, comment: str) -> bool:
     """Decline the edit; the pair stays in the review queue. False if already decided."""
     if not comment.strip():
         raise ValueError("Say why the edit is declined.")
-    with transaction.atomic():
+    # The checks run before the write; a duplicate submitted meanwhile is caught by the
+    # database and answered as the checks would, not as a server error.
+    with duplicate_guard(), transaction.atomic():
         pair, locked = _lock_for_decision(proposal, by)
         if locked.status != P.PENDING:
             return False

@@ -5,7 +5,7 @@ Large selections run as a task (in-process without REDIS_URL) with progress on t
 import pytest
 from django.urls import reverse
 
-from annotation.models import AuditEvent, Revision
+from annotation.models import AuditEvent, Category, Dataset, Revision
 from annotation.workflow import S
 from review import moderation
 from review.models import BulkAction
@@ -237,3 +237,30 @@ def test_all_matching_when_nothing_matches_says_so(as_ada, alice, ada, open_qa):
     response = as_ada.post(url, {"action": "reopen", "selection": "all"}, follow=True)
     assert response.status_code == 200 and b"Select at least one pair." in response.content
     assert not BulkAction.objects.exists()
+
+
+def test_move_into_a_dataset_that_has_the_instruction_is_refused_not_failed(
+    as_ada, alice, ada, open_qa
+):
+    # The database keeps one live pair per instruction and dataset; a move must say so
+    # instead of tripping the constraint and failing the whole bulk action.
+    support = Dataset.objects.create(name="Support answers", slug="support")
+    there = Category.objects.create(dataset=support, slug="open_qa", name="Open QA")
+    instruction = "Why do cats purr when they are content?"
+    make_pair(author=alice, category=there, status=S.APPROVED, by=ada, instruction=instruction)
+    moving = make_pair(
+        author=alice, category=open_qa, status=S.APPROVED, by=ada, instruction=instruction
+    )
+    bulk, _ = _bulk(
+        as_ada,
+        {
+            "action": "move",
+            "selection": "selected",
+            "pairs": [moving.public_id],
+            "category": there.pk,
+        },
+    )
+    assert bulk.state == BulkAction.State.DONE
+    assert bulk.refused == 1 and "already has a live pair" in bulk.refusals[0]["why"]
+    moving.refresh_from_db()
+    assert moving.category == open_qa
