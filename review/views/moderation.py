@@ -76,7 +76,13 @@ def moderate_bulk(request):
         return redirect(back)
     data = form.cleaned_data
     if data["selection"] == "all":
-        pairs = _found(request).qs
+        found = _found(request)
+        # django-filter drops a filter it cannot read: "all matching" would then reach
+        # more pairs than the admin saw listed.
+        if found.is_bound and not found.is_valid():
+            messages.error(request, "A filter is not valid any more; nothing was done.")
+            return redirect(back)
+        pairs = found.qs
     else:
         pairs = Pair.objects.filter(public_id__in=data["pairs"])
     try:

@@ -264,3 +264,15 @@ def test_move_into_a_dataset_that_has_the_instruction_is_refused_not_failed(
     assert bulk.refused == 1 and "already has a live pair" in bulk.refusals[0]["why"]
     moving.refresh_from_db()
     assert moving.category == open_qa
+
+
+def test_all_matching_with_a_filter_that_no_longer_reads_does_nothing(as_ada, alice, ada, open_qa):
+    # A category deleted (or a date mistyped) since the list was shown: django-filter would
+    # drop that filter, and "all matching" would retract every approved pair.
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
+    url = reverse("review:moderate_bulk") + "?status=approved&category=999999"
+    response = as_ada.post(url, {"action": "retract", "selection": "all", "text": "cleanup"})
+    assert response.status_code == 302
+    assert not BulkAction.objects.exists()
+    pair.refresh_from_db()
+    assert pair.status == S.APPROVED
