@@ -1,6 +1,7 @@
 """Building blocks for tests: users with roles, and pairs driven through the real services."""
 
 import itertools
+import uuid
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
@@ -33,6 +34,18 @@ def make_assignment(*, contributor: User, category: Category) -> Assignment:
         category=category,
         expires_at=timezone.now() + timezone.timedelta(hours=24),
     )
+
+
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopqrstuv")
+
+
+def unique_token(length: int = 12) -> str:
+    """A random token of letters only.
+
+    A hex token sometimes holds a run of digits the personal-data check reads as a phone
+    number (CI once drew one), which made a test's pair refuse to submit.
+    """
+    return uuid.uuid4().hex[:length].translate(_HEX_TO_LETTERS)
 
 
 def unique_text(prefix: str = "Instruction") -> str:

@@ -6,7 +6,6 @@ back when the module ends; each test runs in its own savepoint on top of it, so 
 test changes is gone before the next one starts.
 """
 
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from exports.models import Release, ReleaseFile
 from exports.services import release_create
 from people.invites import invite_link
 from review.models import EditProposal, InProgress, Lease, Review
-from tests.factories import make_pair, make_user
+from tests.factories import make_pair, make_user, unique_token
 from tests.review.conftest import decide, edited, lease, lease_edit
 
 PERSONAS = ("anon", "carol", "alice", "dan", "bob", "rita", "ada")
@@ -121,7 +120,7 @@ class World:
     markers: dict[str, str] = field(default_factory=dict)
 
     def marker(self, key: str) -> str:
-        return self.markers.setdefault(key, f"SECRET-{key}-{uuid.uuid4().hex[:10]}")
+        return self.markers.setdefault(key, f"SECRET-{key}-{unique_token(10)}")
 
     def __getitem__(self, key: str) -> models.Model:
         return self.objects[key]

@@ -24,7 +24,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, unique_token
 from tests.security.conftest import PERSONAS, World, csp_problems, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def pair_text(world: World, key: str | None, persona: str) -> dict:
     """Text that would save (and submit) if the request were allowed."""
     draft = world[key].draft if not key.startswith("unknown") else None
     return {
-        "instruction": f"An intruder's question number {uuid.uuid4().hex}?",
+        "instruction": f"An intruder's question number {unique_token(32)}?",
         "context": "",
         "source_url": "",
         "response": "An intruder's answer that would replace the author's.",
@@ -205,7 +205,7 @@ ROUTES: dict[str, Route] = {
         data=lambda w, k, p: {
             "dataset": "dolly",
             "category": w["dolly"].categories.get(slug="open_qa").pk,
-            "instruction": f"A new question for someone else {uuid.uuid4().hex}?",
+            "instruction": f"A new question for someone else {unique_token(32)}?",
         },
     ),
     "annotation:answer": Route(
