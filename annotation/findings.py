@@ -39,6 +39,15 @@ CREDENTIAL = "credential"
 
 # Numbers written without a country code are read as numbers of these regions.
 PHONE_REGIONS = ("US", "GB")
+# The fewest digits of a valid number, in phonenumbers' metadata: +98 and 4 digits (Iran);
+# written nationally, US numbers have 10 and GB numbers 7 or more.
+PHONE_MIN_DIGITS = 6
+# Digits with what phonenumbers' matcher allows between them (at most 4 of its punctuation
+# characters, "x" among them), widened to any non-word character. Text without such a run
+# of PHONE_MIN_DIGITS digits holds no number, and the matcher, most of an import's time
+# (it parses every "number 12" and year it meets), is not run on it.
+_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|[xX]){0,4}\d)*")
+_DIGIT = re.compile(r"\d")
 
 PERSONAL_KINDS = {
     "email": "e-mail address",
@@ -149,6 +158,10 @@ def _emails(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _phones(text: str) -> Iterator[tuple[str, int, int]]:
+    if not any(
+        len(_DIGIT.findall(run.group())) >= PHONE_MIN_DIGITS for run in _DIGIT_RUN.finditer(text)
+    ):
+        return
     for region in PHONE_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.VALID

@@ -34,8 +34,8 @@ from annotation.checks import check_text, duplicate_keys, is_duplicate_error
 from annotation.findings import Finding as Found
 from annotation.flags import finding_rows
 from annotation.models import Category, Dataset, Draft, Finding, Pair, Revision, content_hash
-from annotation.normalisation import instruction_key, normalise, unify_newlines
-from annotation.similar import CorpusSearch, lsh_bands, similar_within
+from annotation.normalisation import normalise, normalised_key, unify_newlines
+from annotation.similar import CorpusSearch, band_digests, bands_text, similar_within
 from people.accounts import IMPORTER, system_user
 
 FIELDS = ("instruction", "context", "response", "category")
@@ -63,12 +63,11 @@ class Record:
     response: str
     category: Category
     key: str
+    normalised: str
+    # Its LSH bands (annotation.similar.band_digests): computed once, used three times.
+    bands: bytes
     # Personal data in the text, recorded unconfirmed: such a pair ships once confirmed.
     findings: tuple[Found, ...] = ()
-
-    @property
-    def normalised(self) -> str:
-        return normalise(self.instruction)
 
     @property
     def size(self) -> int:
@@ -198,9 +197,12 @@ def _parse(
         return "; ".join(
             f"{name}: {message}" for name, messages in result.errors.items() for message in messages
         )
+    normalised = normalise(values["instruction"])
     return Record(
         category=category,
-        key=instruction_key(values["instruction"]),
+        key=normalised_key(normalised),
+        normalised=normalised,
+        bands=band_digests(normalised),
         findings=tuple(result.findings),
         **values,
     )
@@ -224,7 +226,7 @@ def _validate(
     first_line: dict[bytes, int] = {}
     skipped: set[int] = set()
     pending: list[tuple[int, Record]] = []
-    instructions: list[tuple[int, str]] = []
+    instructions: list[tuple[int, str, bytes]] = []
     corpus = CorpusSearch(threshold=dataset.near_duplicate_threshold)
 
     def near(lineno: int, message: str) -> None:
@@ -239,7 +241,7 @@ def _validate(
         fresh = []
         for lineno, record in pending:
             if record.key not in existing:
-                fresh.append((lineno, record.instruction))
+                fresh.append((lineno, record.normalised, bands_text(record.bands)))
             elif skip_duplicates:
                 skipped.add(lineno)
             else:
@@ -269,12 +271,12 @@ def _validate(
                 else:
                     problems.add(lineno, f"same instruction as line {earlier}")
                 continue
-            instructions.append((lineno, record.instruction))
+            instructions.append((lineno, record.normalised, record.bands))
             pending.append((lineno, record))
             if len(pending) >= BATCH_ROWS:
                 check_pending()
         check_pending()
-    instructions = [(n, text) for n, text in instructions if n not in skipped]
+    instructions = [item for item in instructions if item[0] not in skipped]
     named: set[int] = set()
     for earlier, later, score in similar_within(
         instructions, threshold=dataset.near_duplicate_threshold
@@ -329,7 +331,7 @@ def _write_batch(batch: list[Record], *, dataset: Dataset, author: User, status:
                 approved_revision_id=revision_id if approved else None,
                 instruction_key=record.key,
                 instruction_normalised=record.normalised,
-                instruction_bands=lsh_bands(record.normalised),
+                instruction_bands=bands_text(record.bands),
                 submitted_at=now,
                 approved_at=now if approved else None,
             )

@@ -7,20 +7,26 @@ Finding the candidates is the expensive part. pg_trgm's own GIN index (gin_trgm_
 the ``%`` operator) was measured first: 157 ms for one query at 200,000 pairs, growing
 with the corpus, because every query walks the posting lists of its common trigrams
 ("the", " wh") that half the corpus shares. So candidates come from MinHash LSH instead
-(``lsh_bands``: 160 min-hashes of the trigram set in 32 bands of 5; a pair shares a band
-with the query with probability 1 - (1 - J^5)^32: 0.997 at J = 0.7, 0.93 at 0.6, hence
-the threshold's floor of 0.6): the bands are stored with the pair and found through a GIN
-index, a few short posting lists whatever the corpus size, and pg_trgm's ``similarity``
-then scores the candidates exactly. tests/bench/near_duplicates.py measures it on 1M
-pairs (figures in the README). MinHash is a dozen lines of numpy here: datasketch
-computes the same but needs scipy. Candidates measured on 20,000 template-like
-instructions: median 12, p95 285 per query (bands of 4: 60 and 676).
+(``lsh_bands``): the bands are stored with the pair and found through a GIN index, a few
+short posting lists whatever the corpus size, and pg_trgm's ``similarity`` then scores
+the candidates exactly. tests/bench/near_duplicates.py measures it on 1M pairs (figures in
+the README). MinHash is a dozen lines of numpy here: datasketch computes the same but
+needs scipy.
+
+336 min-hashes of the trigram set in 48 bands of 7: a pair shares a band with the query
+with probability 1 - (1 - J^7)^48: 0.98 at J = 0.7, 0.91 at 0.65 (hence the threshold's
+floor), 0.31 at 0.5, 0.01 at 0.3. Real instructions share frames ("what is ...?"), and
+every pair of a frame is a candidate for the others at the low J its frame gives them: on
+100,000 of the bench's 1M pairs, bands of 5 (32 of them, the first version) gave a p95
+of 1,208 candidates per query and a p95 of 81 ms at 1M, each candidate a heap row read
+and a similarity computed; bands of 7 give 395 (48 bands; 64 bands gave 399). Of the
+1,981 couples at J >= 0.7 among 150 queries on those 100,000, bands of 7 found 1,980 and
+bands of 5 all; of the 3,647 at 0.6-0.7, 3,140 and 3,567.
 
 Elsewhere (SQLite) ``trigrams`` computes the same sets in Python over the newest
 ``SCAN_LIMIT`` live pairs, exactly, which gives the same answers on small data.
 """
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -38,13 +44,18 @@ DEFAULT_LIMIT = 5
 SCAN_LIMIT = 20_000
 _WORD = re.compile(r"[^\W_]+")
 
-NUM_PERM = 160
-BAND_ROWS = 5
+NUM_PERM = 336
+BAND_ROWS = 7
 # One multiply-shift hash per min-hash, (a * x + b) mod 2^64 >> 32 over a 64-bit digest
 # of the trigram, fixed so stored bands stay comparable across processes and releases.
 _random = np.random.RandomState(15)
 _A = _random.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _random.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64)
+# A trigram's code points (a, b, c) are hashed as mix(a * P0 + b * P1 + c * P2).
+_P = _random.randint(0, 1 << 63, 3, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+# A band of min-hashes (h1..h7) of band number n is keyed mix(h1 * Q1 + ... + n * Q8).
+_Q = _random.randint(0, 1 << 63, BAND_ROWS + 1, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_BANDS = np.arange(NUM_PERM // BAND_ROWS, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -71,20 +82,52 @@ def trigram_similarity(a: str, b: str) -> float:
     return _jaccard(trigrams(a), trigrams(b))
 
 
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, element-wise: every input bit moves every output bit."""
+    with np.errstate(over="ignore"):  # wrapping around 2^64 is the hash
+        values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return values ^ (values >> np.uint64(31))
+
+
+def _gram_hashes(normalised: str) -> np.ndarray:
+    """A 64-bit hash of each distinct trigram of ``trigrams(normalised)``, computed over the
+    text's code points at once: a hashlib call per trigram was most of an import's time."""
+    words = _WORD.findall(normalised.lower())
+    if not words:
+        return np.empty(0, np.uint64)
+    padded = "".join(f"  {word} " for word in words)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    with np.errstate(over="ignore"):
+        grams = _mix(codes[:-2] * _P[0] + codes[1:-1] * _P[1] + codes[2:] * _P[2])
+    # A window that starts in a word's last two places spans two padded words.
+    ends = np.cumsum([len(word) + 3 for word in words])
+    inside = np.ones(len(grams), dtype=bool)
+    inside[(ends - 2)[:-1]] = inside[(ends - 1)[:-1]] = False
+    return np.unique(grams[inside])
+
+
+def band_digests(normalised: str) -> bytes:
+    """The LSH band keys of a normalised instruction: 4 bytes a band, in band order
+    (empty for a text with no trigrams)."""
+    tokens = _gram_hashes(normalised)
+    if not len(tokens):
+        return b""
+    with np.errstate(over="ignore"):
+        values = ((np.outer(tokens, _A) + _B) >> np.uint64(32)).min(axis=0)
+        rows = values.reshape(-1, BAND_ROWS) * _Q[:BAND_ROWS]
+        keys = _mix(rows.sum(axis=1, dtype=np.uint64) + _Q[BAND_ROWS] * _BANDS)
+    return (keys >> np.uint64(32)).astype(">u4").tobytes()
+
+
+def bands_text(digests: bytes) -> str:
+    """``band_digests`` as ``Pair.instruction_bands`` keeps them: hex, space-separated."""
+    return " ".join(digests[i : i + 4].hex() for i in range(0, len(digests), 4))
+
+
 def lsh_bands(normalised: str) -> str:
     """LSH band keys of a normalised instruction, space-separated (``Pair.instruction_bands``)."""
-    grams = trigrams(normalised)
-    if not grams:
-        return ""
-    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
-    tokens = np.frombuffer(digests, dtype="<u8")
-    with np.errstate(over="ignore"):  # wrapping around 2^64 is the hash
-        values = ((np.outer(tokens, _A) + _B) >> np.uint64(32)).min(axis=0)
-    rows = values.astype("<u4").reshape(-1, BAND_ROWS)
-    return " ".join(
-        hashlib.blake2b(bytes([band]) + row.tobytes(), digest_size=4).hexdigest()
-        for band, row in enumerate(rows)
-    )
+    return bands_text(band_digests(normalised))
 
 
 def similar_pairs(
@@ -153,37 +196,61 @@ def _scored_python(
 
 
 def similar_within(
-    texts: Iterable[tuple[int, str]], *, threshold: float
+    lines: Iterable[tuple[int, str, bytes]], *, threshold: float
 ) -> Iterator[tuple[int, int, float]]:
-    """Near-duplicate couples among ``(line, instruction)``: ``(earlier, later, score)``.
+    """Near-duplicate couples among ``(line, normalised instruction, band_digests)``:
+    ``(earlier, later, score)``, by later line, then by band.
 
     Lines that share an LSH band are compared exactly; the rest cannot be near-duplicates
     (but with the probability in this module's docstring). SetSimilaritySearch's exact
     all-pairs join was measured first: 26 s for 10,000 instructions, 200 s for 30,000.
     """
-    # Memory, measured on 20,000 template-like lines (every line shares bands with
-    # others): trigram sets of str, hex band keys and a set of every couple compared took
-    # 375 MB and 9.2 s (1.7 GB in a 100k-line import); each line's trigrams as a sorted
-    # array of their hashes, int keys and the couples of one line at a time: 123 MB, 7.5 s,
-    # the same couples found.
-    buckets: dict[int, list[int]] = {}
-    grams_of: dict[int, np.ndarray] = {}
-    for line, text in texts:
-        # A couple is met only while its later line is read: the set of lines it was
-        # compared with need not outlive that line.
+    # Memory, measured on 100,000 lines: a dict of every band key to its lines took 784 MB
+    # (with the rest of the import); the keys as one array, sorted band by band, take a
+    # tenth. Each line's trigrams are a sorted array of their hashes, made when first
+    # compared (sets of str took 375 MB for 20,000 template-like lines).
+    numbers, texts, digests = [], [], []
+    for line, normalised, keys in lines:
+        if keys:  # no trigrams: like nothing
+            numbers.append(line)
+            texts.append(normalised)
+            digests.append(keys)
+    if not numbers:
+        return
+    keys = np.frombuffer(b"".join(digests), dtype=">u4").reshape(len(numbers), -1)
+    del digests
+    # Per band: the rows in order of key (stable, so a bucket lists its rows in file order),
+    # and for each row where its bucket starts and where the row itself is in that order.
+    orders, starts, places = [], [], []
+    everyone = np.arange(len(numbers), dtype=np.int32)
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable").astype(np.int32)
+        ranked = keys[order, band]
+        start, place = np.empty_like(order), np.empty_like(order)
+        start[order] = np.searchsorted(ranked, ranked, side="left")
+        place[order] = everyone
+        orders.append(order)
+        starts.append(start)
+        places.append(place)
+    earlier_in_band = np.stack([p - s for p, s in zip(places, starts, strict=True)], axis=1) > 0
+    grams: dict[int, np.ndarray] = {}
+
+    def grams_of(row: int) -> np.ndarray:
+        if row not in grams:
+            found = trigrams(texts[row])
+            grams[row] = np.unique(np.fromiter(map(hash, found), np.int64, len(found)))
+        return grams[row]
+
+    for row in np.flatnonzero(earlier_in_band.any(axis=1)).tolist():
         compared: set[int] = set()
-        normalised = normalise(text)
-        grams = grams_of[line] = np.unique(np.fromiter(map(hash, trigrams(normalised)), np.int64))
-        for band in lsh_bands(normalised).split():
-            bucket = buckets.setdefault(int(band, 16), [])
-            for earlier in bucket:
+        for band in np.flatnonzero(earlier_in_band[row]).tolist():
+            for earlier in orders[band][starts[band][row] : places[band][row]].tolist():
                 if earlier in compared:
                     continue
                 compared.add(earlier)
-                score = _jaccard_sorted(grams_of[earlier], grams)
+                score = _jaccard_sorted(grams_of(earlier), grams_of(row))
                 if score >= threshold:
-                    yield earlier, line, score
-            bucket.append(line)
+                    yield numbers[earlier], numbers[row], score
 
 
 def _jaccard_sorted(left: np.ndarray, right: np.ndarray) -> float:
@@ -212,19 +279,18 @@ class CorpusSearch:
         self._built = False
         self._before = Pair.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-    def best(self, texts: list[tuple[int, str]]) -> dict[int, tuple[Pair, float]]:
-        """{line: (pair, score)} for the lines of ``(line, instruction)`` with a match."""
-        normalised = [(line, normalise(text)) for line, text in texts]
-        if connection.vendor == "postgresql":
-            scored = self._postgres(normalised)
-        else:
-            scored = self._python(normalised)
+    def best(self, texts: list[tuple[int, str, str]]) -> dict[int, tuple[Pair, float]]:
+        """{line: (pair, score)} for the lines of ``(line, normalised instruction, its
+        lsh_bands)`` with a match."""
+        texts = [item for item in texts if item[2]]
+        search = self._postgres if connection.vendor == "postgresql" else self._python
+        scored = search(texts)
         pairs = Pair.objects.select_related("dataset", "category").in_bulk(
             [pk for pk, _ in scored.values()]
         )
         return {line: (pairs[pk], score) for line, (pk, score) in scored.items()}
 
-    def _postgres(self, texts: list[tuple[int, str]]) -> dict[int, tuple[int, float]]:
+    def _postgres(self, texts: list[tuple[int, str, str]]) -> dict[int, tuple[int, float]]:
         table = connection.ops.quote_name(Pair._meta.db_table)
         # The table name is ours, quoted; every value is a parameter.
         sql = (
@@ -240,9 +306,9 @@ class CorpusSearch:
             cursor.execute(
                 sql,
                 [
-                    [line for line, _ in texts],
-                    [text for _, text in texts],
-                    [lsh_bands(text) for _, text in texts],
+                    [line for line, _, _ in texts],
+                    [text for _, text, _ in texts],
+                    [bands for _, _, bands in texts],
                     list(LIVE_STATUSES),
                     self._before,
                     self.threshold,
@@ -250,7 +316,7 @@ class CorpusSearch:
             )
             return {line: (pk, float(score)) for line, pk, score in cursor.fetchall()}
 
-    def _python(self, texts: list[tuple[int, str]]) -> dict[int, tuple[int, float]]:
+    def _python(self, texts: list[tuple[int, str, str]]) -> dict[int, tuple[int, float]]:
         if not self._built:
             self._built = True
             candidates = (
@@ -263,9 +329,9 @@ class CorpusSearch:
                 for band in lsh_bands(text).split():
                     self._buckets.setdefault(band, []).append(pk)
         found: dict[int, tuple[int, float]] = {}
-        for line, text in texts:
+        for line, text, bands in texts:
             query = trigrams(text)
-            pks = {pk for band in lsh_bands(text).split() for pk in self._buckets.get(band, ())}
+            pks = {pk for band in bands.split() for pk in self._buckets.get(band, ())}
             scored = [(_jaccard(query, self._grams[pk]), pk) for pk in pks]
             scored = [(score, pk) for score, pk in scored if score >= self.threshold]
             if scored:

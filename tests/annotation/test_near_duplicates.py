@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from annotation.models import Category, Dataset, Revision
@@ -83,6 +84,15 @@ def test_the_threshold_is_the_datasets(as_alice, writing, dan, open_qa):
     Dataset.objects.filter(pk=open_qa.dataset_id).update(near_duplicate_threshold=0.99)
     text = panel(as_alice, writing, SKY_AGAIN).content.decode()
     assert "No existing pair is 99% or more similar to your instruction." in text
+
+
+def test_the_threshold_has_a_floor_where_the_band_search_still_finds_pairs(db):
+    # Below 0.65 the LSH bands would miss more than one near-duplicate in ten.
+    dataset = Dataset(name="Low", slug="low", near_duplicate_threshold=0.6)
+    with pytest.raises(ValidationError, match="greater than or equal to 0.65"):
+        dataset.full_clean()
+    dataset.near_duplicate_threshold = 0.65
+    dataset.full_clean()
 
 
 def test_the_pair_itself_and_dead_pairs_are_not_near_duplicates(

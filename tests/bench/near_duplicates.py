@@ -9,6 +9,8 @@ times `annotation.similar.similar_pairs` (the call of the write page, the review
 the submit checks) QUERIES times: half an existing instruction with one word changed (a
 hit is expected), half new ones. Prints one JSON object: p50/p95/max in ms, for hits and
 misses, and whether the plan uses the GIN index. Without PostgreSQL it says so.
+BENCH_KEEP=1 keeps the database afterwards and reuses a filled one (to compare changes
+to the query without refilling; a change to the bands needs a refill).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x python -m tests.bench near_duplicates
 """
@@ -28,6 +30,7 @@ from tests.bench._processes import child_env, child_run
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "hw_bench_near"
 PAIRS = int(os.environ.get("BENCH_NEAR_PAIRS", "1000000"))
+KEEP = os.environ.get("BENCH_KEEP") == "1"
 QUERIES = int(os.environ.get("BENCH_NEAR_QUERIES", "400"))
 SAMPLE = ROOT / "tests" / "data" / "dolly-sample.jsonl"
 
@@ -130,7 +133,7 @@ def _child() -> None:
 
     call_command("migrate", verbosity=0)
     templates = _templates()
-    fill_seconds = _fill(templates)
+    fill_seconds = 0.0 if Pair.objects.count() >= PAIRS else _fill(templates)
     rng = random.Random(15)
     sample = list(
         Pair.objects.order_by("?").values_list("instruction_normalised", flat=True)[:QUERIES]
@@ -190,14 +193,17 @@ def main() -> None:
 
     admin = _admin_url(url)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        if not (KEEP and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     env = child_env(url.rsplit("/", 1)[0] + f"/{BENCH_DB}")
     try:
         print(json.dumps(child_run("tests.bench.near_duplicates", ["--child"], env)), flush=True)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not KEEP:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

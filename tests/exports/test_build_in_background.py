@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.urls import reverse
 
+from exports import building
 from exports.models import Release
 from tests.exports.conftest import approved_pair
 
@@ -29,9 +30,22 @@ def test_the_request_returns_before_the_build_and_the_page_shows_it_building(
         release_may_finish.wait(30)
         return real_write(self, block)
 
+    # The thread starts when the request's transaction commits, while the request still
+    # writes its session. SQLite's in-memory test database refuses, rather than waits
+    # for, a write that meets another connection's: the build starts its work once the
+    # request has returned (a file database, as under make run, waits instead).
+    request_returned = threading.Event()
+    real_start = building.attempt_start
+
+    def start_after_the_request(**kwargs):
+        request_returned.wait(30)
+        return real_start(**kwargs)
+
     monkeypatch.setattr(Dolly, "write", held_write)
+    monkeypatch.setattr(building, "attempt_start", start_after_the_request)
     client.force_login(ada)
     response = client.post(reverse("exports:releases", args=["dolly"]), {"test_fraction": "0.1"})
+    request_returned.set()
     assert response.status_code == 302
     # The request has returned; the build is writing its rows on a thread of its own.
     assert writing.wait(30)
