@@ -229,12 +229,31 @@ def test_a_failure_while_writing_rolls_back_every_batch(dolly, tmp_path, monkeyp
     validate = importing._validate
 
     def file_changes_after_validation(*args, **kwargs):
-        skipped, _sha256 = validate(*args, **kwargs)
-        return skipped, "0" * 64
+        skipped, _sha256, found = validate(*args, **kwargs)
+        return skipped, "0" * 64, found
 
     monkeypatch.setattr(importing, "_validate", file_changes_after_validation)
     before = counts()
 
+    with pytest.raises(CommandError, match="the file changed while it was being imported"):
+        run(path)
+    assert counts() == before
+
+
+def test_a_line_changed_between_the_passes_is_not_written_unchecked(dolly, tmp_path, monkeypatch):
+    # The second pass does not run the content checks again: the file's digest is what
+    # stops a line that changed after them.
+    path = write(tmp_path, *(line(n) for n in range(1, 4)))
+    validate = importing._validate
+
+    def a_key_is_pasted_after_validation(*args, **kwargs):
+        checked = validate(*args, **kwargs)
+        text = path.read_text().replace("number 2", "number 2 AKIAIOSFODNN7EXAMPLE", 1)
+        path.write_text(text)
+        return checked
+
+    monkeypatch.setattr(importing, "_validate", a_key_is_pasted_after_validation)
+    before = counts()
     with pytest.raises(CommandError, match="the file changed while it was being imported"):
         run(path)
     assert counts() == before
