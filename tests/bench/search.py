@@ -227,7 +227,7 @@ def _figures() -> None:
     filters = [
         {"category": _category("summarization"), "status": "approved", "length_max": "200"},
         {"q": "water", "status": "approved"},
-        {"status": "submitted", "author": "author7"},
+        {"status": "submitted", "author": "author3"},
     ]
     for data in filters:
         qs = PairFilter(data, queryset=Pair.objects.all()).qs
