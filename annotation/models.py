@@ -198,8 +198,16 @@ class Pair(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     # The newest revision; for a pair under review it is the one being reviewed.
+    # Indexed with the pair's id (pair_current_revision_pk), which also serves lookups by
+    # revision alone: a search joins matching revisions to pairs from that index without
+    # reading the pairs, then sorts their ids.
     current_revision = models.ForeignKey(
-        "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # What releases ship. Stays in place while a newer revision is reviewed.
     approved_revision = models.ForeignKey(
@@ -226,6 +234,7 @@ class Pair(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["author", "status"]),
+            models.Index(fields=["current_revision", "id"], name="pair_current_revision_pk"),
             models.Index(
                 fields=["dataset", "submitted_at"],
                 name="pair_review_queue",

@@ -292,8 +292,12 @@ def pair_move(*, pair: Pair, by, category: Category) -> Pair:
                 locked, locked.status, f"it is already in {category.name}", action=MOVED
             )
         moving_dataset = category.dataset_id != locked.dataset_id
-        if moving_dataset and locked.status in LIVE_STATUSES and duplicate_keys(
-            dataset_id=category.dataset_id, keys=[locked.instruction_key], exclude=locked
+        if (
+            moving_dataset
+            and locked.status in LIVE_STATUSES
+            and duplicate_keys(
+                dataset_id=category.dataset_id, keys=[locked.instruction_key], exclude=locked
+            )
         ):
             raise IllegalTransition(
                 locked,

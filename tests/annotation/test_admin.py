@@ -13,7 +13,6 @@ def as_staff_ada(ada, as_ada):
     return as_ada
 
 
-
 def category_form(category: Category, **changes) -> dict:
     data = {
         "dataset": category.dataset_id,

@@ -152,9 +152,7 @@ def test_an_oversized_autosave_is_an_inline_413_with_debug_on_too(as_alice, pair
     settings.DEBUG = True
     before = (pair.draft.response, pair.draft.version)
     too_big = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
-    response = as_alice.post(
-        autosave_url(pair), editor_data(pair, response="x" * too_big), **HTMX
-    )
+    response = as_alice.post(autosave_url(pair), editor_data(pair, response="x" * too_big), **HTMX)
     assert response.status_code == 413
     assert response["Content-Type"].startswith("text/plain")
     assert "Not saved" in response.content.decode() and "KB" in response.content.decode()

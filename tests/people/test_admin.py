@@ -14,12 +14,9 @@ def as_staff_ada(ada, as_ada):
     return as_ada
 
 
-
 @pytest.fixture
 def root(db) -> User:
     return User.objects.create_superuser("root", "root@example.com", "root-passphrase-1")
-
-
 
 
 def person_form(user: User, **changes) -> dict:
@@ -37,8 +34,6 @@ def person_form(user: User, **changes) -> dict:
 
 def roles_of(user: User) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))
-
-
 
 
 def test_user_list_shows_roles_and_links_to_invitations(as_staff_ada, alice, bob):
@@ -142,7 +137,6 @@ def test_adding_a_person_sets_their_roles(as_staff_ada):
     assert response.status_code == 302
     newbie = User.objects.get(username="newbie")
     assert roles_of(newbie) == [REVIEWER] and not newbie.is_superuser
-
 
 
 def test_renaming_to_a_look_alike_or_reserved_name_is_refused(as_staff_ada, alice, bob):

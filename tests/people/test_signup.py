@@ -99,9 +99,7 @@ def test_duplicate_username_is_refused_whatever_the_case(client, signup_open):
     assert User.objects.filter(username__iexact="newbie").count() == 1
 
 
-def test_an_existing_email_is_not_revealed_and_its_owner_is_told(
-    client, signup_open, mailoutbox
-):
+def test_an_existing_email_is_not_revealed_and_its_owner_is_told(client, signup_open, mailoutbox):
     User.objects.create_user("first", email="newbie@example.org")
     response = client.post(URL, {**GOOD, "username": "second"})
 
