@@ -12,11 +12,13 @@ from annotation.audit import audit
 from annotation.checks import DUPLICATE_MESSAGE, check_pair, duplicate_keys, is_duplicate_error
 from annotation.drafts import DraftConflict
 from annotation.flags import findings_record, unconfirmed_messages
+from annotation.licence import licence_accepted
 from annotation.models import (
     LIVE_STATUSES,
     Assignment,
     Category,
     Draft,
+    Finding,
     Pair,
     Revision,
     content_hash,
@@ -35,6 +37,7 @@ from annotation.workflow import (
     transition,
     transition_many,
 )
+from people.accounts import SYSTEM_USERNAMES
 
 
 class NothingChanged(Exception):
@@ -50,7 +53,7 @@ def revision_create(
     context: str,
     response: str,
     source_url: str = "",
-    signals: Draft | None = None,
+    signals: Draft | Revision | None = None,
     warnings: list[str] | None = None,
 ) -> Revision:
     """Append a revision to a locked pair and point ``current_revision`` at it.
@@ -305,6 +308,13 @@ def pair_move(*, pair: Pair, by, category: Category) -> Pair:
                 f"{category.dataset.name} already has a live pair with this instruction",
                 action=MOVED,
             )
+        if moving_dataset and not _may_publish_in(locked.author, category.dataset):
+            raise IllegalTransition(
+                locked,
+                locked.status,
+                f"its author has not accepted the licence of {category.dataset.name}",
+                action=MOVED,
+            )
         before = {"dataset": locked.dataset.slug, "category": locked.category.slug}
         approved, current = locked.approved_revision, locked.current_revision
         if current is not None:
@@ -320,6 +330,12 @@ def pair_move(*, pair: Pair, by, category: Category) -> Pair:
     return locked
 
 
+def _may_publish_in(author, dataset) -> bool:
+    # A person's text ships under a licence they accepted; imported text was the
+    # importing admin's call and carries no acceptance.
+    return author.username in SYSTEM_USERNAMES or licence_accepted(user=author, dataset=dataset)
+
+
 def _context_fits(pair: Pair, revision: Revision, category: Category) -> None:
     policy, has_context = category.context_policy, bool(revision.context.strip())
     if policy == Category.ContextPolicy.REQUIRED and not has_context:
@@ -332,7 +348,10 @@ def _context_fits(pair: Pair, revision: Revision, category: Category) -> None:
 
 
 def _moved_copy(pair: Pair, revision: Revision, by) -> Revision:
-    return revision_create(
+    """The same text under the pair's new category, with what was recorded of the text:
+    how it was written, and its findings as confirmed or not (an unconfirmed finding must
+    keep holding the pair out of releases after a move)."""
+    copy = revision_create(
         pair=pair,
         by=by,
         kind=Revision.Kind.MOVED,
@@ -341,7 +360,22 @@ def _moved_copy(pair: Pair, revision: Revision, by) -> Revision:
         response=revision.response,
         source_url=revision.source_url,
         warnings=revision.warnings,
+        signals=revision,
     )
+    Finding.objects.bulk_create(
+        Finding(
+            revision=copy,
+            field=finding.field,
+            kind=finding.kind,
+            category=finding.category,
+            start=finding.start,
+            end=finding.end,
+            confirmed_by_id=finding.confirmed_by_id,
+            confirmed_at=finding.confirmed_at,
+        )
+        for finding in revision.findings.all()
+    )
+    return copy
 
 
 def pair_note_add(*, pair: Pair, by, text: str) -> None:
