@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from annotation.models import Dataset
 from annotation.pairs import shipped_pairs
 from annotation.roles import ADMIN, role_required
+from annotation.views.fragments import render_page
 from exports.archive import archive_name, zip_chunks
 from exports.forms import ReleaseForm
 from exports.models import Release
@@ -63,8 +64,7 @@ def release_detail(request, slug, ref):
         "files": release.files.all() if release.state == Release.State.READY else [],
         "can_restart": can_restart(release),
     }
-    template = "exports/release.html#status" if request.htmx else "exports/release.html"
-    return render(request, template, context)
+    return render_page(request, "exports/release.html", "status", context)
 
 
 @role_required(ADMIN)

@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from annotation.feedback import pair_feedback
@@ -19,6 +18,7 @@ from annotation.pairs import (
 from annotation.prompts import prompts_asked
 from annotation.roles import CONTRIBUTOR, role_required
 from annotation.submission import pair_withdraw
+from annotation.views.fragments import render_page
 from annotation.workflow import EDITABLE, IllegalTransition, S, is_legal
 
 EDIT_LABELS = {S.DRAFT: "Continue writing", S.CHANGES_REQUESTED: "Revise", S.APPROVED: "Improve"}
@@ -37,12 +37,7 @@ def my_pairs(request):
         "filtered": any(filters.values()),
         "questions": questions.get_page(request.GET.get("questions")),
     }
-    # A history restore needs the whole page, not the fragment.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "annotation/my_pairs.html#list" if partial else "annotation/my_pairs.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "annotation/my_pairs.html", "list", context)
 
 
 @login_required

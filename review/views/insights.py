@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Dataset
 from annotation.roles import REVIEWER, ROLES, has_role, is_admin
+from annotation.views.fragments import render_page
 from review.forms_insights import LeaderboardForm, LengthsForm
 from review.insights import FIELDS, figures_for, insights_snapshot
 from review.leaderboard import contributor_progress, leaderboard, week_start
@@ -60,9 +61,7 @@ def insights(request, slug):
         "reviewers": reviewers.get_page(request.GET.get("reviewers")),
         "per_day": _per_day_rows(figures["per_day"]),
     }
-    if request.htmx:
-        return render(request, "review/insights.html#lengths", context)
-    return render(request, "review/insights.html", context)
+    return render_page(request, "review/insights.html", "lengths", context)
 
 
 def _per_day_rows(per_day: dict) -> list[tuple]:
@@ -105,9 +104,7 @@ def leaderboard_page(request, slug):
         "page": page,
         "progress": contributor_progress(dataset=dataset, user=request.user),
     }
-    if request.htmx:
-        return render(request, "review/leaderboard.html#board", context)
-    return render(request, "review/leaderboard.html", context)
+    return render_page(request, "review/leaderboard.html", "board", context)
 
 
 @login_required

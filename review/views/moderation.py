@@ -20,6 +20,7 @@ from django_htmx.http import push_url
 
 from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
+from annotation.views.fragments import render_page
 from annotation.workflow import REOPEN, RETRACT, IllegalTransition, is_legal
 from review.csv_export import csv_lines, moderation_rows
 from review.filters import PairFilter, snippets
@@ -67,12 +68,12 @@ def moderate(request):
         "bulk_form": BulkForm(),
         "bulk_inline_max": BULK_INLINE_MAX,
     }
-    if request.htmx:
+    response = render_page(request, "review/moderate.html", "results", context)
+    if request.htmx and not request.htmx.history_restore_request:
         # The address bar keeps the filters that are set, not every empty field of the form.
-        response = render(request, "review/moderate.html#results", context)
         query = urlencode([(k, v) for k, v in request.GET.items() if v])
-        return push_url(response, request.path + (f"?{query}" if query else ""))
-    return render(request, "review/moderate.html", context)
+        push_url(response, request.path + (f"?{query}" if query else ""))
+    return response
 
 
 @role_required(ADMIN)
@@ -125,9 +126,7 @@ def moderate_bulk_result(request, public_id):
         "bulk": bulk,
         "running": bulk.state in (BulkAction.State.QUEUED, BulkAction.State.RUNNING),
     }
-    if request.htmx:
-        return render(request, "review/moderate_bulk.html#progress", context)
-    return render(request, "review/moderate_bulk.html", context)
+    return render_page(request, "review/moderate_bulk.html", "progress", context)
 
 
 @role_required(ADMIN)

@@ -5,17 +5,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from annotation.roles import REVIEWER, role_required
+from annotation.views.fragments import render_page
 from review.queue import in_progress_prune, pair_take_next, queue_summary
 
 
 @role_required(REVIEWER)
 def queue(request):
     context = {"summary": queue_summary(reviewer=request.user)}
-    if request.htmx:
-        return render(request, "review/queue.html#counts", context)
-    # Housekeeping for pairs that left review on the author's side (e.g. withdrawn).
-    in_progress_prune()
-    return render(request, "review/queue.html", context)
+    if not request.htmx:
+        # Housekeeping for pairs that left review on the author's side (e.g. withdrawn).
+        in_progress_prune()
+    return render_page(request, "review/queue.html", "counts", context)
 
 
 @role_required(REVIEWER)

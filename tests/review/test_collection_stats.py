@@ -29,6 +29,7 @@ def test_json_has_alpha_pairs_categories_and_reviewers(dolly, open_qa, alice, bo
     # alpha = 1 - 5 * 2 / (36 - 18) = 0.4444.
     assert data["agreement"]["alpha"] == pytest.approx(0.4444, abs=1e-4)
     assert data["agreement"]["pairs"] == 3
+    assert (data["alpha"], data["alpha_pairs"]) == (data["agreement"]["alpha"], 3)
     rows = {c["slug"]: c for c in data["categories"]}
     assert rows["open_qa"]["statuses"]["submitted"] == 3 and rows["open_qa"]["alpha_pairs"] == 3
     assert len(rows) == 8
