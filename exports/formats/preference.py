@@ -4,7 +4,9 @@ Every accepted edit of a pair the release ships (a reviewer's approve-with-edit,
 edit proposal someone accepted) is a preference: the prompt, the response as it was
 (rejected) and as the edit made it (chosen). Edits that left the response alone say
 nothing about responses and are left out, as are the files when there are none (the
-``datasets`` library cannot load an empty JSON lines file).
+``datasets`` library cannot load an empty JSON lines file). So is an edit either of whose
+texts holds a finding nobody confirmed: the text an edit replaced (say, to take a
+customer's address out) never ships as "rejected" either.
 
 The same rows go to data/preference.parquet, which the card names as the "preference"
 configuration: the ``datasets`` library reads every configuration of a folder with one
@@ -13,6 +15,9 @@ builder, Parquet here, as the default configuration's splits are.
 
 from json.encoder import encode_basestring
 
+from django.db.models import Exists, OuterRef
+
+from annotation.models import Finding
 from exports.files import HashingFile, WrittenFile, written_file
 from exports.formats import Facts, Format
 from exports.formats.parquet import strings
@@ -37,6 +42,8 @@ class Preference(Format):
                 result_revision__isnull=False,
                 pair__in=facts.release.entries.values("pair_id"),
             )
+            .exclude(Exists(_unconfirmed("base_revision")))
+            .exclude(Exists(_unconfirmed("result_revision")))
             .order_by("pair_id", "result_revision__number")
             .values_list(
                 "result_revision__instruction",
@@ -52,6 +59,7 @@ class Preference(Format):
 
         schema = pa.schema([(name, pa.string()) for name in COLUMNS])
         out = HashingFile(self.directory, self.name)
+        (self.directory / PARQUET).parent.mkdir(parents=True, exist_ok=True)
         table = pq.ParquetWriter(str(self.directory / PARQUET), schema, compression="zstd")
         batch: list[tuple] = []
         rows = 0
@@ -79,6 +87,10 @@ class Preference(Format):
                 file.path.unlink()
         self.written = files if rows else []
         return self.written
+
+
+def _unconfirmed(revision: str):
+    return Finding.objects.filter(revision=OuterRef(revision), confirmed_at__isnull=True)
 
 
 def _table(pa, schema, rows: list[tuple]):

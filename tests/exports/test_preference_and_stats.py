@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from annotation.importing import pairs_import
+from annotation.models import Pair
 from review.edits import edit_accept, edit_take_next
 from tests.exports.conftest import approved_pair, build, read
 from tests.factories import make_pair
@@ -47,6 +49,37 @@ def test_every_accepted_edit_is_a_preference_pair(dolly, edited_pair, alice, ada
     card = read(release, "README.md").decode()
     assert "- config_name: preference\n  data_files: data/preference.parquet\n" in card
     assert "preference.jsonl" in read(release, "CHANGELOG.md").decode()
+
+
+def test_an_edit_that_took_out_unconfirmed_personal_data_is_no_preference(
+    dolly, bob, rita, edited_pair, tmp_path
+):
+    # The pair ships (its approved text is clean), but the text the edit replaced holds an
+    # address nobody confirmed (an import keeps it, flagged): as "rejected" it would ship.
+    address = "jane.doe@gmail.com"
+    line = {
+        "instruction": "How do I get a ticket for the spring meetup?",
+        "context": "",
+        "response": f"Write to the organiser at {address} for a ticket.",
+        "category": "open_qa",
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+    pairs_import(path=tmp_path / "in.jsonl", dataset=dolly)
+    pair = Pair.objects.get(current_revision__response=line["response"])
+    finding = pair.current_revision.findings.get()
+    assert (finding.kind, finding.confirmed_at) == ("email", None)
+    decide(pair, bob, "approve_with_edit", edit=edited(pair, response=BETTER))
+    edit_take_next(reviewer=rita)
+    edit_accept(proposal=pair.edit_proposals.get(), by=rita)
+
+    release = build(dolly)
+
+    assert release.entries.filter(pair=pair).exists()
+    shipped = read(release, "preference.jsonl").decode()
+    assert address not in shipped
+    assert [json.loads(line)["id"] for line in shipped.splitlines()] == [
+        str(edited_pair[0].public_id)
+    ]
 
 
 def test_a_release_without_edits_has_no_preference_file(dolly, open_qa, alice, ada):
