@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from annotation.findings import Finding, credential_messages, findings_scan
+from annotation.findings import Finding, credential_messages, findings_scan, text_findings
 from annotation.models import LIVE_STATUSES, Category, Pair
 from annotation.normalisation import disguise_problem, instruction_key, normalise
 from annotation.similar import similar_pairs
@@ -174,6 +174,14 @@ def check_pair(
             _url_validator(source_url)
         except ValidationError:
             result.error("source_url", "Enter a full http:// or https:// address.")
+        else:
+            # A source ships with the pair and has no place to confirm anything: an address
+            # carrying a password, a token or someone's email is refused outright.
+            for found in text_findings(field="source_url", text=source_url):
+                result.error(
+                    "source_url",
+                    f"{found.label} in the address: link to the page without it.",
+                )
 
     if instruction.strip() and "instruction" not in result.errors:
         key = instruction_key(instruction)

@@ -25,6 +25,7 @@ Each kind is found by the library made for it, not by a home-grown rule:
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -43,10 +44,11 @@ PHONE_REGIONS = ("US", "GB")
 # written nationally, US numbers have 10 and GB numbers 7 or more.
 PHONE_MIN_DIGITS = 6
 # Digits with what phonenumbers' matcher allows between them (at most 4 of its punctuation
-# characters, "x" among them), widened to any non-word character. Text without such a run
-# of PHONE_MIN_DIGITS digits holds no number, and the matcher, most of an import's time
-# (it parses every "number 12" and year it meets), is not run on it.
-_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|[xX]){0,4}\d)*")
+# characters, "x" and the katakana "ー" the only word characters among them), widened to
+# any non-word character. Text without such a run of PHONE_MIN_DIGITS digits holds no
+# number, and the matcher, most of an import's time (it parses every "number 12" and year
+# it meets), is not run on it.
+_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|[xX\u30fc]){0,4}\d)*")
 _DIGIT = re.compile(r"\d")
 
 PERSONAL_KINDS = {
@@ -200,14 +202,47 @@ _DETECTORS = (_credentials, _cards, _ibans, _emails, _ips, _phones)
 
 
 def text_findings(*, field: str, text: str) -> list[Finding]:
-    """Every finding in one field's ``text``, in order of position, none overlapping."""
+    """Every finding in one field's ``text``, in order of position, none overlapping.
+
+    Text with characters outside ASCII is also read folded (see :func:`folded`), so an
+    address written with a full-width ＠ or split by a soft hyphen is found where a reader
+    sees it; the span is the written text's.
+    """
     kept: list[Finding] = []
-    for detector in _DETECTORS:
-        for kind, start, end in detector(text):
-            if any(start < other.end and other.start < end for other in kept):
-                continue
-            kept.append(Finding(field=field, kind=kind, start=start, end=end))
+    views: list[tuple[str, list[int] | None]] = [(text, None)]
+    if not text.isascii():
+        reader, origin = folded(text)
+        if reader != text:  # curly quotes and accents fold to themselves: one scan
+            views.append((reader, origin))
+    for view, origin in views:
+        for detector in _DETECTORS:
+            for kind, start, end in detector(view):
+                if origin is not None:
+                    start, end = origin[start], origin[end - 1] + 1
+                if any(start < other.end and other.start < end for other in kept):
+                    continue
+                kept.append(Finding(field=field, kind=kind, start=start, end=end))
     return sorted(kept, key=lambda finding: (finding.start, finding.end))
+
+
+def folded(text: str) -> tuple[str, list[int]]:
+    """``text`` as a reader takes it: each character in its NFKC compatibility form (a
+    full-width ＠ or digit becomes @ or the digit), invisible format characters (a soft
+    hyphen, U+00AD) left out; and, for each character of the result, the index of the
+    character of ``text`` it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            out.append(char)
+            origin.append(index)
+            continue
+        if unicodedata.category(char) == "Cf":
+            continue
+        form = unicodedata.normalize("NFKC", char)
+        out.append(form)
+        origin.extend([index] * len(form))
+    return "".join(out), origin
 
 
 def findings_scan(*, text_fields: Mapping[str, str]) -> list[Finding]:

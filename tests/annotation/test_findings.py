@@ -91,6 +91,21 @@ def test_look_alikes_do_not_flag(text):
     assert found(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Write to jane.doe\u00ad@gmail.com today.", "email", "jane.doe\u00ad@gmail.com"),
+        ("Write to jane.doe\uff20gmail.com today.", "email", "jane.doe\uff20gmail.com"),
+        ("Key AKIA\u00adIOSFODNN7EXAMPLE here.", "aws_access_key", "AKIA\u00adIOSFODNN7EXAMPLE"),
+        ("Call \uff0b\uff14\uff14 20 7946 0958 today.", "phone", "\uff0b\uff14\uff14 20 7946 0958"),
+        ("Call +44\u30fc20\u30fc7946\u30fc0958 today.", "phone", "+44\u30fc20\u30fc7946\u30fc0958"),
+    ],
+)
+def test_disguised_personal_data_and_credentials_flag_where_written(text, kind, value):
+    # Read as a reader sees it (NFKC, soft hyphens gone); the span is the written text's.
+    assert found(text) == [(kind, value)]
+
+
 def test_spans_and_positions_point_into_each_field():
     fields = {
         "instruction": "Who answers at +44 20 7946 0958?",

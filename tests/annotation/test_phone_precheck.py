@@ -7,7 +7,11 @@ import phonenumbers
 
 from annotation.findings import PHONE_REGIONS, _phones
 
-SEPARATORS = [" ", "-", ".", "(", ")", "/", "x", " x ", "  ", "\u00a0", "\u2013", "+", ", ", "~"]
+# phonenumbers' own punctuation among them: "\u30fc" (ー) is a word character to re.
+SEPARATORS = [
+    *(" ", "-", ".", "(", ")", "/", "x", " x ", "  ", "\u00a0", "\u2013", "+", ", ", "~"),
+    *("\u30fc", "\uff0d", "\u3000", "\u00ad", "\uff08", "\uff09"),
+]
 DIGITS = "0123456789\uff10\uff11\u0661\u0662"
 
 
@@ -23,7 +27,14 @@ def _matcher(text: str) -> list[tuple[str, int, int]]:
 
 def _texts(count: int) -> list[str]:
     rng = random.Random(15)
-    texts = ["+683 4002", "+98 21 1234", "(212) 555-0123 x 12", "020 7946 0958", "in 1999 and 2024"]
+    texts = [
+        "+44\u30fc20\u30fc7946\u30fc0958",
+        "+683 4002",
+        "+98 21 1234",
+        "(212) 555-0123 x 12",
+        "020 7946 0958",
+        "in 1999 and 2024",
+    ]
     for _ in range(count):
         parts = [rng.choice(["+", "", "(", "tel: "])]
         for _ in range(rng.randrange(1, 6)):

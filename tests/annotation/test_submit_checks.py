@@ -75,6 +75,16 @@ def test_open_qa_checks(as_alice, open_pair, fields, field, message):
         ({"response": CONTEXT}, "response", "The response only copies the context."),
         ({"source_url": "not a url"}, "source_url", "Enter a full http:// or https:// address."),
         ({"source_url": "ftp://example.com/x"}, "source_url", "Enter a full http://"),
+        (
+            {"source_url": "https://deploy:s3cr3t-pass@git.example.org/app.git"},
+            "source_url",
+            "Basic Auth Credentials in the address: link to the page without it.",
+        ),
+        (
+            {"source_url": "https://github.com/acme/app?token=ghp_" + "a1B2c3D4e5" * 3 + "f6G7h8"},
+            "source_url",
+            "GitHub Token in the address",
+        ),
     ],
 )
 def test_closed_qa_checks(as_alice, closed_pair, fields, field, message):
