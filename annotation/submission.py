@@ -165,6 +165,8 @@ def pair_submit(
         revision = revision_create(
             pair=locked, by=by, kind=kind, signals=draft, warnings=result.warnings, **text
         )
+        # The draft's counts went into this revision; the next one counts its own writing.
+        Draft.objects.filter(pk=draft.pk).update(active_seconds=0, typed_chars=0, pasted_chars=0)
         findings_record(revision=revision, found=result.findings, confirmed_by=by)
         locked = transition(
             pair=locked,
