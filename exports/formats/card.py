@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from annotation.models import Category
 from exports.files import WrittenFile
 from exports.formats import Facts, Format, write_file
+from review.consensus import consensus_rule
 
 # Categories of databricks-dolly-15k and the hub task each one serves; any other category
 # counts as text generation.
@@ -58,7 +59,8 @@ class Card(Format):
         release = facts.release
         dataset = release.dataset
         categories = Category.objects.filter(dataset=dataset)
-        needed = dict(categories.values_list("slug", "reviews_required"))
+        # The rule as reviews apply it, not the raw field a split vote raises per pair.
+        needed = {category.slug: str(consensus_rule(category)) for category in categories}
         shipped = [slug for slug, n in facts.counts["categories"].items() if n]
         tasks = {TASKS.get(slug, "text-generation") for slug in shipped} | {"text-generation"}
         pretty_name = f"{dataset.name} v{facts.version}"

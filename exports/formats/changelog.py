@@ -119,10 +119,10 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
         line("With preference.jsonl: a preference pair from every accepted edit.")
         line()
     if previous is None:
-        line(f"First release: {facts.total} pairs.")
+        line(f"First release: {_pairs(facts.total)}.")
         return None
     changes = changes_count(release=release, previous=previous)
-    line(f"Against v{previous.version}: {previous.total_count} → {facts.total} pairs.")
+    line(f"Against v{previous.version}: {previous.total_count} → {_pairs(facts.total)}.")
     line()
     line(f"- Added: {changes.added}")
     line(f"- Removed: {changes.removed}")
@@ -151,3 +151,7 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
         else:
             line(f"- {public_id}: revision {old} → {new}")
     return changes
+
+
+def _pairs(count: int) -> str:
+    return f"{count} pair" if count == 1 else f"{count} pairs"

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from annotation.roles import REVIEWER, role_required
-from review.consensus import Verdict
+from review.consensus import Verdict, approvals_needed, consensus_rule
 from review.diff import text_diff
 from review.edits import (
     EditStale,
@@ -22,7 +22,7 @@ from review.edits import (
 )
 from review.forms import EditDecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
-from review.models import EditProposal, Lease
+from review.models import EditProposal, Lease, Review
 
 VERDICT_MESSAGES = {
     Verdict.APPROVED: "The pair is approved with the edited text.",
@@ -75,16 +75,24 @@ def _expired(request, proposal: EditProposal, *, comment: str = "", status: int 
 
 
 def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm, status: int = 200):
+    pair = proposal.pair
+    # Accepting counts as two approvals: the reviewer must see who already decided what.
+    reviews = list(
+        pair.reviews.filter(round=pair.review_round)
+        .select_related("reviewer", "revision")
+        .order_by("created_at")
+    )
+    decisions = [r.decision for r in reviews if r.revision_id == pair.current_revision_id]
     context = {
         "proposal": proposal,
-        "pair": proposal.pair,
+        "pair": pair,
         "diff": text_diff(proposal.base_revision, proposal),
         "form": form,
         "lease": lease,
-        # Accepting counts as two approvals: the reviewer must see who already decided what.
-        "reviews": proposal.pair.reviews.filter(round=proposal.pair.review_round)
-        .select_related("reviewer", "revision")
-        .order_by("created_at"),
+        "reviews": reviews,
+        "rejections": [r for r in reviews if r.decision == Review.Decision.REJECT],
+        "needed": approvals_needed(category=pair.category, decisions=decisions),
+        "rule": consensus_rule(pair.category),
     }
     return render(request, "review/edit.html", context, status=status)
 

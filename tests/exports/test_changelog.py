@@ -11,7 +11,7 @@ def _changelog(release) -> str:
 def test_first_release_has_no_previous(dolly, open_qa, alice, ada):
     approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly)
-    assert _changelog(release) == "# Changelog: Dolly v1\n\nFirst release: 1 pairs.\n"
+    assert _changelog(release) == "# Changelog: Dolly v1\n\nFirst release: 1 pair.\n"
     assert release.counts["changes"] is None
 
 
@@ -49,7 +49,7 @@ def test_a_filtered_release_compares_with_the_previous_of_its_own_selection(
     text = _changelog(first)
     # Not "closed_qa removed" against v1: nothing of its own selection came before.
     assert first.previous is None and first.counts["changes"] is None
-    assert text == "# Changelog: Dolly v2\n\nCategories: open_qa.\n\nFirst release: 1 pairs.\n"
+    assert text == "# Changelog: Dolly v2\n\nCategories: open_qa.\n\nFirst release: 1 pair.\n"
     build(dolly)  # v3, every category
     added = approved_pair(author=alice, category=open_qa, by=ada)
     second = build(dolly, categories=["open_qa"])  # v4

@@ -166,6 +166,14 @@ def test_an_empty_selection_still_writes_valid_files(dolly, open_qa, alice, ada)
     assert "split: test" not in read(release, "README.md").decode()
 
 
+def test_the_card_states_each_categorys_consensus_rule(dolly, open_qa, alice, ada):
+    open_qa.reviews_required = 3
+    open_qa.save()
+    approved_pair(author=alice, category=open_qa, by=ada)
+    card = read(build(dolly), "README.md").decode()
+    assert "| open_qa | 1 | 3 of a kind, up to 5 after split votes |" in card
+
+
 def test_a_release_of_no_rows_is_ready_with_valid_empty_files(dolly, open_qa, alice, ada):
     approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly, categories=["closed_qa"])

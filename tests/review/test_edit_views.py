@@ -5,10 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotation.roles import REVIEWER
 from annotation.submission import pair_withdraw
 from annotation.workflow import S
 from review.models import EditProposal, Lease
-from tests.factories import make_pair
+from tests.factories import make_pair, make_user
 from tests.review.conftest import decide, edited, lease_edit
 
 BETTER = "Camels store fat in their humps, and that fat gives them energy for days."
@@ -166,3 +167,18 @@ def test_edit_page_shows_the_pairs_status_and_reviews(as_rita, rita, ada, submit
     assert "bob</strong>:" in html
     assert "ada</strong>: reject" in html and "Humps hold fat, not water." in html
     assert "ada rejected this revision" in html
+
+
+def test_edit_page_states_the_rule_a_split_vote_raised(as_rita, rita, ada, submitted, proposal):
+    # bob's edit is no approval of the text; ada approves and vic rejects: a split.
+    vic = make_user("vic", REVIEWER)
+    decide(submitted, ada, "approve")
+    decide(submitted, vic, "reject", reason="factually_wrong", comment="Humps hold fat.")
+    hold(proposal, rita)
+    html = as_rita.get(page(proposal)).content.decode()
+    assert "3 reviews this round; 3 approvals or 3 rejections decide" in html
+    assert "(raised from 2 by a split vote)" in html
+    # The warning is its own paragraph after the list, not an item-less child of <ul>.
+    start = html.index('<ul class="reviews">')
+    listed = html[start : html.index("</ul>", start)]
+    assert "rejected this revision" not in listed and "vic rejected this revision" in html
