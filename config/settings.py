@@ -300,6 +300,9 @@ RELEASES_STORAGE = (
     if RELEASES_BUCKET
     else {"BACKEND": "exports.storage.DurableFileSystemStorage"}
 )
+# Where admins' browsers reach the store, when not at RELEASES_ENDPOINT_URL (download links
+# are signed for it).
+RELEASES_PUBLIC_ENDPOINT_URL = env_str("RELEASES_PUBLIC_ENDPOINT_URL")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "releases": RELEASES_STORAGE,

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
 from exports.files import fsync_directory
@@ -19,7 +20,24 @@ def download_link(path: str, *, filename: str) -> str | None:
     if not hasattr(storage, "bucket_name"):
         return None
     disposition = f'attachment; filename="{filename}"'
-    return storage.url(path, parameters={"ResponseContentDisposition": disposition})
+    return _signer(storage).url(path, parameters={"ResponseContentDisposition": disposition})
+
+
+_signers: dict[tuple, Storage] = {}
+
+
+def _signer(storage: Storage) -> Storage:
+    """The store as browsers reach it. A link is signed for its host, so when the web
+    reaches the store at an address browsers cannot (compose's http://minio:9000), it is
+    signed for RELEASES_PUBLIC_ENDPOINT_URL instead; signing contacts no server."""
+    public = settings.RELEASES_PUBLIC_ENDPOINT_URL
+    if not public or public == storage.endpoint_url:
+        return storage
+    options = settings.STORAGES["releases"]["OPTIONS"]
+    key = (public, *sorted((name, str(value)) for name, value in options.items()))
+    if key not in _signers:
+        _signers[key] = type(storage)(**{**options, "endpoint_url": public})
+    return _signers[key]
 
 
 class DurableFileSystemStorage(FileSystemStorage):

@@ -52,6 +52,23 @@ def test_a_download_is_checked_then_redirected_to_a_short_lived_link(
         assert 'filename="dolly-v1-dolly.jsonl"' in download.headers["Content-Disposition"]
 
 
+def test_a_link_is_signed_for_where_browsers_reach_the_store(
+    s3, settings, as_ada, dolly, open_qa, alice, ada
+):
+    # The web reaches the store at 127.0.0.1, browsers at localhost (compose: minio:9000
+    # inside, localhost:9000 outside): a link signed for one host fails at the other.
+    public = s3.endpoint.replace("127.0.0.1", "localhost")
+    settings.RELEASES_PUBLIC_ENDPOINT_URL = public
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly)
+
+    link = as_ada.get(reverse("exports:file", args=["dolly", release.ref, "dolly.jsonl"]))
+
+    assert link["Location"].startswith(f"{public}/")
+    with urllib.request.urlopen(link["Location"]) as download:  # noqa: S310 - the test's own
+        assert download.read() == read(release, "dolly.jsonl")
+
+
 def test_the_zip_streams_from_the_bucket(s3, as_ada, dolly, open_qa, alice, ada):
     approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly)
