@@ -104,7 +104,9 @@ def licence_page(
         "next": next_url(request, fallback=back),
         "refused": refused,
     }
-    return render(request, "annotation/licence.html", context, status=403 if refused else 200)
+    # An invalid form answers 422, as every form of the site does.
+    status = 403 if refused else 422 if form is not None and form.errors else 200
+    return render(request, "annotation/licence.html", context, status=status)
 
 
 def next_url(request: HttpRequest, fallback: str = "") -> str:

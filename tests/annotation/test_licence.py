@@ -44,7 +44,7 @@ def test_accepting_stores_licence_version_and_time(as_alice, alice, dolly):
 
 def test_accepting_needs_the_box_ticked(as_alice, alice, dolly):
     response = as_alice.post(licence_url(dolly), {})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Tick the box" in response.content.decode()
     assert not LicenceAcceptance.objects.filter(user=alice).exists()
 

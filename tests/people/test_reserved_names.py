@@ -37,7 +37,7 @@ def signup_open(db, settings):
 def test_reserved_names_are_refused_at_sign_up(client, signup_open, username):
     before = User.objects.count()
     response = signup(client, username)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "not available" in response.context["form"].errors["username"][0]
     assert User.objects.count() == before
 

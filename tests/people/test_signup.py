@@ -85,7 +85,7 @@ def test_creates_a_contributor_who_acts_only_after_verifying(client, signup_open
 )
 def test_other_domains_are_refused_beside_the_email_field(client, signup_open, email):
     response = client.post(URL, {**GOOD, "email": email})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "@example.org" in response.context["form"].errors["email"][0]
     assert b'id="id_email_errors"' in response.content
     assert b'value="newbie"' in response.content

@@ -35,7 +35,7 @@ def test_failures_below_the_limit_only_show_the_form_error(alice):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = fail(client)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "password you specified are not correct" in response.content.decode()
     response = client.post(LOGIN, {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302 and signed_in(client)

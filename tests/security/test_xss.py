@@ -432,13 +432,13 @@ POSTS = {
         "anon",
         lambda o: reverse("login"),
         lambda o: {"login": EVIL, "password": EVIL, "next": JS_URL},
-        200,
+        422,
     ),
     "signing up as a payload": (
         "anon",
         lambda o: reverse("account_signup"),
         lambda o: {"username": EVIL, "email": EVIL, "password1": "x", "password2": EVIL},
-        200,
+        422,
     ),
     "accepting a forged invitation": (
         "anon",
