@@ -30,6 +30,7 @@ from exports.attempts import (
 )
 from exports.formats import Format, formats
 from exports.models import Release
+from exports.prefetch import prefetched
 from exports.publishing import discard_attempts, publish
 from exports.rows import release_rows
 from exports.selection import entries_record
@@ -59,7 +60,7 @@ def write_rows(
     written = 0
     # The counts below read the category and the split of every row.
     columns = {"category", "split"}.union(*(format_.columns for format_ in into))
-    for block in release_rows(release=release, columns=columns):
+    for block in prefetched(lambda: release_rows(release=release, columns=columns)):
         for format_ in into:
             format_.write(block)
         categories.update(block["category"])
