@@ -1,27 +1,27 @@
 """What reviewers told an author, read from the audit trail.
 
 annotation does not import review; review records each decision as an AuditEvent on the
-pair (verbs below, with ``data`` holding ``revision``, ``comment`` and ``reason`` labels),
-and this module reads them back for the author's pages.
+pair (with ``data`` holding ``revision``, ``comment`` and ``reason`` labels) and names
+the verbs an author is told about, with what they mean, through :func:`feedback_register`
+when it loads (review/apps.py). This module reads them back for the author's pages.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from annotation.models import AuditEvent, Pair
+from annotation.workflow import REOPEN, RETRACT
 
-FEEDBACK_VERBS = {
-    "review.approve": "Approved",
-    "review.approve_with_edit": "Approved with an edit",
-    "review.request_changes": "Changes requested",
-    "review.reject": "Rejected",
-    "edit.accept": "An edit was accepted",
-    "pair.approve": "Pair approved",
-    "pair.reject": "Pair rejected",
-    "pair.improvement_reject": "Your newer revision was rejected; the approved text still ships",
-    "pair.retract": "Retracted by an admin",
-    "pair.reopen": "Reopened by an admin",
+# verb -> what the author reads. An admin's lifecycle actions are this app's own.
+FEEDBACK_VERBS: dict[str, str] = {
+    "pair.retract": f"{RETRACT.done.capitalize()} by an admin",
+    "pair.reopen": f"{REOPEN.done.capitalize()} by an admin",
 }
+
+
+def feedback_register(verb: str, label: str) -> None:
+    """Tell authors about audit events of ``verb`` on their pairs, as ``label``."""
+    FEEDBACK_VERBS[verb] = label
 
 
 @dataclass(frozen=True)
