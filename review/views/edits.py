@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from annotation.flags import draft_findings
 from annotation.roles import REVIEWER, role_required
+from annotation.similar import near_duplicates_context
 from review.consensus import Verdict, approvals_needed, consensus_rule
 from review.diff import text_diff
 from review.edits import (
@@ -93,6 +95,21 @@ def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm,
         "rejections": [r for r in reviews if r.decision == Review.Decision.REJECT],
         "needed": approvals_needed(category=pair.category, decisions=decisions),
         "rule": consensus_rule(pair.category),
+        # The edited text's flags, as the reviewer's pair page shows a revision's.
+        "proposed_findings": draft_findings(
+            pair=pair,
+            text_fields={
+                "instruction": proposal.instruction,
+                "context": proposal.context,
+                "response": proposal.response,
+            },
+        ),
+        **near_duplicates_context(
+            instruction=proposal.instruction,
+            dataset=pair.dataset,
+            viewer=request.user,
+            exclude=pair,
+        ),
     }
     return render(request, "review/edit.html", context, status=status)
 

@@ -146,6 +146,9 @@ def test_the_edit_pages_cost_the_same_queries_for_one_edit_or_many(
     as_rita, alice, bob, rita, open_qa, proposal
 ):
     hold(proposal, rita)
+    # One near-duplicate of the edited instruction already (the page loads its hits in one
+    # query, whether there is one or many).
+    make_pair(author=alice, category=open_qa)
     few_queue, few_page = (
         _queries(as_rita, reverse("review:edits")),
         _queries(as_rita, page(proposal)),
@@ -155,7 +158,9 @@ def test_the_edit_pages_cost_the_same_queries_for_one_edit_or_many(
         decide(pair, bob, "approve_with_edit", edit=edited(pair, response=f"Better answer {n}."))
     assert EditProposal.objects.count() == 9
     assert _queries(as_rita, reverse("review:edits")) == few_queue <= 10
-    assert _queries(as_rita, page(proposal)) == few_page <= 10
+    # The page's cap counts the near-duplicates (on PostgreSQL a SET LOCAL in its own
+    # transaction) and the edited text's findings.
+    assert _queries(as_rita, page(proposal)) == few_page <= 12
 
 
 def test_edit_page_shows_the_pairs_status_and_reviews(as_rita, rita, ada, submitted, proposal):
@@ -182,3 +187,20 @@ def test_edit_page_states_the_rule_a_split_vote_raised(as_rita, rita, ada, submi
     start = html.index('<ul class="reviews">')
     listed = html[start : html.index("</ul>", start)]
     assert "rejected this revision" not in listed and "vic rejected this revision" in html
+
+
+def test_edit_page_shows_the_edited_texts_flags(as_rita, rita, bob, alice, open_qa):
+    # The edit puts a customer's address in: the accepting reviewer must see it.
+    pair = make_pair(author=alice, category=open_qa)
+    decide(
+        pair,
+        bob,
+        "approve_with_edit",
+        edit=edited(pair, response="Write to jane.doe@gmail.com and she will send it."),
+    )
+    proposal = EditProposal.objects.get(pair=pair)
+    hold(proposal, rita)
+    html = as_rita.get(page(proposal)).content.decode()
+    assert "Personal data and credentials in the edited text" in html
+    assert "E-mail address" in html and "<mark>jane.doe@gmail.com</mark>" in html
+    assert 'id="near-duplicates"' in html
