@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -11,8 +11,14 @@ from exports.models import Release
 
 
 def datasets_with_latest_release() -> QuerySet[Dataset]:
-    """Datasets annotated with ``latest_ready_id`` and ``building`` (a release in progress)."""
-    ready = Release.objects.filter(dataset=OuterRef("pk"), state=Release.State.READY)
+    """Datasets annotated with ``latest_ready_id`` (their newest ready release of every
+    category: a release of one category is no dataset's latest) and ``building`` (a
+    release in progress)."""
+    ready = Release.objects.filter(
+        Q(filters__categories=[]) | Q(filters__categories__isnull=True),
+        dataset=OuterRef("pk"),
+        state=Release.State.READY,
+    )
     in_progress = Release.objects.filter(
         dataset=OuterRef("pk"), state__in=[Release.State.QUEUED, Release.State.BUILDING]
     )

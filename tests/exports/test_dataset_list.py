@@ -25,6 +25,19 @@ def test_lists_datasets_with_their_latest_release(as_ada, dolly, open_qa, alice,
     assert b"none yet" in response.content
 
 
+def test_a_release_of_one_category_is_not_the_datasets_latest(as_ada, dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    full = build(dolly)
+    one = build(dolly, categories=["open_qa"])
+
+    listed = as_ada.get(reverse("exports:datasets")).context["page"].object_list[0]
+    releases = as_ada.get(reverse("exports:releases", args=["dolly"])).content.decode()
+
+    assert not full.filters.get("categories") and one.filters["categories"] == ["open_qa"]
+    assert listed.latest == full
+    assert f'>{one.label}</a> <span class="muted small">only open_qa</span>' in releases
+
+
 def test_paginates(as_ada, settings):
     settings.HANDWRITTEN_PAGE_SIZE = 2
     for i in range(3):
