@@ -33,6 +33,16 @@ def test_a_credential_refuses_the_whole_file_naming_each_line(dolly, tmp_path):
     assert not Pair.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "flags", [["--keep-near-duplicates"], ["--lenient-policy"], ["--skip-duplicates"]]
+)
+def test_no_flag_lets_a_credential_in(dolly, tmp_path, flags):
+    path = write(tmp_path, line(1), line(2, response=f"Post with the bot token {TOKEN} now."))
+    with pytest.raises(CommandError, match="line 2: response: Slack Token"):
+        run(path, *flags)
+    assert not Pair.objects.exists()
+
+
 def test_personal_data_is_imported_unconfirmed_and_does_not_ship(dolly, tmp_path):
     text = "Reach the office at (415) 555-2671 or jane.doe@gmail.com."
     path = write(tmp_path, line(1), line(2, response=text))
