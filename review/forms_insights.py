@@ -15,6 +15,9 @@ class LeaderboardForm(forms.Form):
     def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(dataset=dataset)
+        # The dataset is the page's: an option is the category's name (not "dolly/open_qa",
+        # whose dataset would cost a query per option).
+        self.fields["category"].label_from_instance = lambda category: category.name
 
     def choice(self) -> tuple[str, Category | None]:
         """The period ("week" or "all") and category asked for; a bad value means the
