@@ -239,6 +239,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "people.accounts.login_name"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # axes' ipware settings cannot say "the N-th address from the right": its strict chain
 # check answers None for the one-proxy chain compose has. One rule (people/proxies.py)

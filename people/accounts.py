@@ -41,6 +41,15 @@ def name_key(username: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
 
 
+def login_name(request, credentials: dict | None = None) -> str | None:
+    """The name django-axes counts failed sign-ins under (AXES_USERNAME_CALLABLE): the
+    name_key() of what was typed. Sign-in finds an account whatever the case of its name,
+    so a lock kept under the name as typed gave each way of writing it five guesses."""
+    typed = (credentials or {}).get("username") or request.POST.get("login")
+    typed = typed or request.POST.get("username")
+    return name_key(typed) if typed else None
+
+
 def username_reserved(username: str) -> bool:
     """One of settings.ACCOUNT_USERNAME_BLACKLIST (allauth's list), in any look-alike form."""
     return name_key(username) in {name_key(name) for name in settings.ACCOUNT_USERNAME_BLACKLIST}

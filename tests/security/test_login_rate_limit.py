@@ -72,6 +72,27 @@ def test_the_right_password_is_refused_while_locked(alice):
     assert again.status_code == 429
 
 
+@pytest.mark.parametrize("written", ["ALICE", "Alice", "\uff41lice"])
+def test_the_lock_holds_for_the_name_written_another_way(alice, written):
+    # Sign-in finds "alice" whatever the case: so must the lock, or each way of writing
+    # the name would get five guesses of its own (and a success would lift the lock).
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        fail(client)
+
+    response = client.post(LOGIN, {"login": written, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+def test_failures_written_in_mixed_case_add_up(alice):
+    client = Client()
+    for written in ["alice", "ALICE", "Alice", "aLiCe", "alicE"][: settings.AXES_FAILURE_LIMIT]:
+        fail(client, written)
+    assert client.post(LOGIN, {"login": "alice", "password": PASSWORD}).status_code == 429
+
+
 def test_the_lock_is_per_username_and_address(alice, dan):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
