@@ -3,11 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from annotation.flags import finding_confirm, may_confirm, revision_findings
 from annotation.models import Finding
+from annotation.views.gates import next_url
 
 
 @login_required
@@ -25,7 +25,4 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "next_url": request.POST.get("next", ""),
         }
         return render(request, "annotation/findings_review.html#review_findings", context)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect("annotation:home")
+    return redirect(next_url(request) or "annotation:home")

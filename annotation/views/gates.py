@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
@@ -112,7 +112,10 @@ def licence_page(
 def next_url(request: HttpRequest, fallback: str = "") -> str:
     """Where to go after the licence: ``next`` (or ``fallback``) if it stays on this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or fallback
-    if url_has_allowed_host_and_scheme(
+    # A path or address on this site: redirect() would read a bare word ("foo") as the
+    # name of a view, and fail.
+    absolute = candidate.startswith("/") or urlsplit(candidate).scheme in ("http", "https")
+    if absolute and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

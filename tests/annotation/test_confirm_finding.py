@@ -57,6 +57,12 @@ def test_a_foreign_next_is_not_followed(as_bob, finding):
     assert response.url == reverse("annotation:home")
 
 
+@pytest.mark.parametrize("written", ["foo", "annotation:home", "//evil.example.org/"])
+def test_a_next_that_is_no_path_on_this_site_goes_home(as_bob, finding, written):
+    response = as_bob.post(url(finding), {"next": written})
+    assert response.status_code == 302 and response.url == reverse("annotation:home")
+
+
 def test_contributors_outsiders_and_anonymous_cannot_confirm(client, as_alice, as_carol, finding):
     assert as_alice.post(url(finding)).status_code == 404
     assert as_carol.post(url(finding)).status_code == 404

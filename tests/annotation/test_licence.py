@@ -54,6 +54,12 @@ def test_next_must_stay_on_this_site(as_alice, dolly):
     assert response.url == "/write/?dataset=dolly"
 
 
+@pytest.mark.parametrize("written", ["foo", "write", "annotation:home", "//evil.example/x"])
+def test_a_next_that_is_no_path_on_this_site_goes_to_writing(as_alice, dolly, written):
+    response = as_alice.post(licence_url(dolly), {"agree": "on", "next": written})
+    assert response.status_code == 302 and response.url == "/write/?dataset=dolly"
+
+
 def test_a_new_licence_version_asks_again(as_alice, alice, dolly):
     licence_accept(user=alice, dataset=dolly)
     assert licence_accepted(user=alice, dataset=dolly)
