@@ -3,14 +3,11 @@ what a new account starts with. The rules themselves live in people.accounts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django import forms
 from django.conf import settings
 from django.http import Http404
 
 from people.accounts import (
-    email_domain_allowed,
     person_signed_up,
-    signup_domains,
     signup_enabled,
     username_validate,
 )
@@ -31,14 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_username(username, shallow=shallow)
 
     def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).lower()
-        if signup_enabled() and not email_domain_allowed(email):
-            raise forms.ValidationError(
-                "Sign-up is open only to addresses at "
-                + ", ".join(f"@{domain}" for domain in signup_domains())
-                + "."
-            )
-        return email
+        # Sign-up's own rule on the domain is in people.signup_form.
+        return super().clean_email(email).lower()
 
     def save_user(self, request, user, form, commit: bool = True):
         user = super().save_user(request, user, form, commit=commit)
