@@ -46,6 +46,14 @@ class TooLargeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
+            # No page takes a file, and Django counts only a form's fields against the
+            # limit, streaming file parts to disk: the whole body is held to it here.
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                return too_large(request)
             try:
                 request.POST  # noqa: B018 - parsed (and counted) as the views will
             except TOO_LARGE:
