@@ -19,7 +19,7 @@ from exports.models import Release
 from review.insights import insights_refresh, insights_snapshot
 from review.models import BulkAction
 from review.moderation import bulk_action_create, bulk_action_run
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_assignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 800}
@@ -48,6 +48,11 @@ def demo(live_server, settings, tmp_path):
         text="Retracted by the e2e fixture",
     )
     bulk_action_run(bulk_id=bulk.pk)
+    # An assignment in alice's hand, so that /write/ is the editor itself, not "Start writing".
+    make_assignment(
+        contributor=User.objects.get(username="alice"),
+        category=Dataset.objects.get().categories.get(slug="closed_qa"),
+    )
     return live_server
 
 
@@ -190,5 +195,11 @@ def test_every_page_is_accessible_and_fits_a_phone(new_page, demo):
     reviewer.click("text=Next edit")
     reviewer.wait_for_url("**/review/edits/*/")
     check(reviewer, "bob edit page", found)
+
+    # /write/ was walked as the editor of alice's assignment, not the page before it.
+    writer = watched(new_page())
+    sign_in(writer, demo, "alice")
+    writer.goto(demo.url + reverse("annotation:write"))
+    assert writer.locator("textarea[name=response]").count() == 1
 
     assert not found, "\n".join(f"{page}: {bad}" for page, bad in found.items())
