@@ -216,11 +216,11 @@ class Pair(models.Model):
     # The current revision's instruction as the duplicate rule sees it (annotation.normalisation):
     # the key is unique among live pairs of a dataset, the text feeds trigram similarity.
     # Null only for a pair with no revision yet, or one whose key collided when the rule
-    # changed (see migration 0004): the rule then holds from its next revision on.
+    # changed (see migration 0005): the rule then holds from its next revision on.
     instruction_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     instruction_normalised = models.TextField(blank=True, editable=False)
     # Its MinHash LSH band keys (annotation.similar.lsh_bands): how near-duplicates are
-    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0004).
+    # found on PostgreSQL, through the GIN index pair_instruction_lsh (migration 0005).
     instruction_bands = models.TextField(blank=True, editable=False)
     # Bumped when an admin reopens a rejected pair, so earlier votes no longer count.
     review_round = models.PositiveIntegerField(default=0)

@@ -134,7 +134,7 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Index reads cost little more than sequential ones on SSD or cached data, and JIT
         # compilation costs a short query more than it saves: with PostgreSQL's defaults a
-        # filtered count over 1M pairs took 414 ms, with these 255 ms (tests/bench/search.py).
+        # filtered count over 1M pairs took 469 ms, with these 193 ms (tests/bench/search.py).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
             "DATABASE_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1"
         )

@@ -66,7 +66,7 @@ def test_filters_by_category(as_alice, alice, open_qa, closed_qa):
         {"category": "999999"},
         {"page": "last-but-one"},
         {"page": "-3"},
-        {"status": "draft'; DROP TABLE", "category": "\x00"},
+        {"status": "draft'; DROP TABLE", "category": "\ufffd"},
     ],
 )
 def test_junk_filter_values_are_ignored_not_a_500(as_alice, alice, open_qa, query):
@@ -74,6 +74,10 @@ def test_junk_filter_values_are_ignored_not_a_500(as_alice, alice, open_qa, quer
     response = as_alice.get(URL, query)
     assert response.status_code == 200
     assert _rows(response) == [pair]
+
+
+def test_a_nul_in_a_filter_is_refused_before_the_list(as_alice):
+    assert as_alice.get(URL, {"category": "\x00"}).status_code == 400
 
 
 def test_a_bad_filter_is_noticed_and_the_good_one_still_applies(as_alice, alice, open_qa):

@@ -98,9 +98,11 @@ def test_the_list_filters_apply(as_ada, alice, open_qa, closed_qa):
 
 def test_junk_filters_are_ignored_like_on_the_list(as_ada, alice, open_qa):
     make_pair(author=alice, category=open_qa)
-    response = as_ada.get(URL, {"status": "nope", "dataset": "\x00", "category": "x"})
+    response = as_ada.get(URL, {"status": "nope", "dataset": "\ufffd", "category": "x"})
     assert response.status_code == 200
     assert len(rows(response)) == 2
+    # A NUL is refused before any view (config/encoding.py): no text column holds one.
+    assert as_ada.get(URL, {"dataset": "\x00"}).status_code == 400
 
 
 def test_rows_stream_in_a_fixed_number_of_queries(
