@@ -98,3 +98,25 @@ def make_pair(
             fields={"approved_revision": pair.current_revision, "approved_at": timezone.now()},
         )
     return transition(pair=pair, to=status, by=by, verb=f"pair.{status}")
+
+
+def resubmit(pair: Pair, *, response: str) -> Pair:
+    """The author saves ``response`` as the pair's answer and submits it as a new revision."""
+    pair.refresh_from_db()
+    draft = pair.draft
+    draft.refresh_from_db()
+    draft_save(
+        pair=pair,
+        by=pair.author,
+        text=DraftText(
+            instruction=draft.instruction,
+            context=draft.context,
+            response=response,
+            source_url=draft.source_url,
+        ),
+        base_version=draft.version,
+        typed_chars=len(response),
+    )
+    pair_submit(pair=pair, by=pair.author)
+    pair.refresh_from_db()
+    return pair

@@ -2,45 +2,18 @@
 
 from django.urls import reverse
 
-from annotation.drafts import DraftText, draft_save
 from annotation.licence import licence_accept
 from annotation.models import Pair
 from annotation.prompts import prompt_ask, prompt_take
-from annotation.submission import pair_submit
 from annotation.workflow import S
 from review.edits import edit_accept, edit_take_next
 from tests.exports.conftest import improve
-from tests.factories import make_pair
-from tests.review.conftest import decide, edited
+from tests.factories import make_pair, resubmit
+from tests.review.conftest import changes_rounds, decide, edited
 
 
 def _url(pair: Pair) -> str:
     return reverse("annotation:pair_detail", args=[pair.public_id])
-
-
-def _write(pair: Pair, response: str) -> Pair:
-    """The author saves ``response`` as the pair's text and submits it."""
-    pair.refresh_from_db()
-    draft = pair.draft
-    draft.refresh_from_db()
-    draft_save(
-        pair=pair,
-        by=pair.author,
-        text=DraftText(instruction=draft.instruction, context=draft.context, response=response),
-        base_version=draft.version,
-        typed_chars=len(response),
-    )
-    pair_submit(pair=pair, by=pair.author)
-    pair.refresh_from_db()
-    return pair
-
-
-def _rounds(pair: Pair, reviewer, numbers) -> Pair:
-    """For each number, a reviewer asks for changes and the author submits a revision."""
-    for number in numbers:
-        decide(pair, reviewer, "request_changes", comment=f"Round {number}: say more.")
-        pair = _write(pair, f"Revision {number} of the answer, with more detail than before.")
-    return pair
 
 
 def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
@@ -51,8 +24,9 @@ def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
     licence_accept(user=alice, dataset=dolly)
     licence_accept(user=dan, dataset=dolly)
     question = prompt_ask(by=dan, category=open_qa, instruction="Why does bread go stale?")
-    pair = _write(prompt_take(prompt=question, by=alice), "Starch crystallises as it cools.")
-    pair = _rounds(pair, bob, [2])
+    answer = prompt_take(prompt=question, by=alice)
+    pair = resubmit(answer, response="Starch crystallises as it cools.")
+    pair = changes_rounds(pair, bob, [2])
     decide(pair, bob, "approve_with_edit", edit=edited(pair, response="Starch recrystallises."))
     edit_take_next(reviewer=rita)
     edit_accept(proposal=pair.edit_proposals.get(), by=rita)
@@ -66,7 +40,7 @@ def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
     assert response.status_code == 200
     assert len(response.context["history"]) == 4
 
-    pair = _rounds(pair, rita, range(5, 12))
+    pair = changes_rounds(pair, rita, range(5, 12))
     for _ in range(5):
         make_pair(author=alice, category=open_qa)
     with django_assert_max_num_queries(len(small.captured_queries)):

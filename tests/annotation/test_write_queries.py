@@ -2,14 +2,12 @@
 
 from django.urls import reverse
 
-from annotation.drafts import DraftText, draft_save
 from annotation.licence import licence_accept
 from annotation.models import Category, Pair
 from annotation.seeding import dataset_seed_dolly
-from annotation.submission import pair_submit
 from annotation.workflow import S
-from tests.factories import make_pair, make_user
-from tests.review.conftest import decide
+from tests.factories import make_pair, make_user, resubmit
+from tests.review.conftest import changes_rounds, decide
 
 WRITE = reverse("annotation:write")
 TOPIC = "Explain how undersea volcanoes form new islands over many thousands of years"
@@ -17,31 +15,6 @@ TOPIC = "Explain how undersea volcanoes form new islands over many thousands of 
 
 def _editor(pair: Pair) -> str:
     return reverse("annotation:edit_pair", args=[pair.public_id])
-
-
-def _write(pair: Pair, response: str) -> Pair:
-    """The author saves ``response`` as the pair's text and submits it."""
-    pair.refresh_from_db()
-    draft = pair.draft
-    draft.refresh_from_db()
-    draft_save(
-        pair=pair,
-        by=pair.author,
-        text=DraftText(instruction=draft.instruction, context=draft.context, response=response),
-        base_version=draft.version,
-        typed_chars=len(response),
-    )
-    pair_submit(pair=pair, by=pair.author)
-    pair.refresh_from_db()
-    return pair
-
-
-def _rounds(pair: Pair, reviewer, numbers) -> Pair:
-    """For each number, a reviewer asks for changes and the author submits a revision."""
-    for number in numbers:
-        decide(pair, reviewer, "request_changes", comment=f"Round {number}: say more.")
-        pair = _write(pair, f"Revision {number} of the answer, with more detail than before.")
-    return pair
 
 
 def _others(author, categories, count: int) -> None:
@@ -139,7 +112,7 @@ def test_revising_costs_the_same_queries_after_one_request_for_changes_or_many(
     as_alice, alice, bob, rita, dolly, open_qa, django_assert_max_num_queries
 ):
     licence_accept(user=alice, dataset=dolly)
-    pair = _rounds(make_pair(author=alice, category=open_qa), bob, [2])
+    pair = changes_rounds(make_pair(author=alice, category=open_qa), bob, [2])
     decide(pair, rita, "request_changes", comment="Round 3: say even more.")
     assert as_alice.get(_editor(pair)).status_code == 200  # warm the caches
     with django_assert_max_num_queries(25) as small:
@@ -147,8 +120,8 @@ def test_revising_costs_the_same_queries_after_one_request_for_changes_or_many(
     assert response.status_code == 200
     assert len(response.context["feedback"]) == 2
 
-    pair = _write(pair, "Revision 3 of the answer, with more detail than before.")
-    pair = _rounds(pair, bob, range(4, 12))
+    pair = resubmit(pair, response="Revision 3 of the answer, with more detail than before.")
+    pair = changes_rounds(pair, bob, range(4, 12))
     decide(pair, rita, "request_changes", comment="Last round: nearly there.")
     pair.refresh_from_db()
     assert pair.status == S.CHANGES_REQUESTED and pair.revisions.count() == 11

@@ -5,9 +5,7 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from annotation.drafts import DraftText, draft_save
 from annotation.models import Pair
-from annotation.submission import pair_submit
 from annotation.workflow import S, transition
 from config.celery import app as celery_app
 from exports.building import release_build
@@ -15,7 +13,7 @@ from exports.models import Release
 from exports.services import release_create
 from exports.storage import release_storage
 from review.models import Review
-from tests.factories import make_pair
+from tests.factories import make_pair, resubmit
 
 
 @pytest.fixture(autouse=True)
@@ -59,22 +57,7 @@ def approved_pair(*, author, category, by, reviewers=(), **text) -> Pair:
 
 def improve(pair: Pair, *, response: str) -> Pair:
     """The author submits a new revision of an approved pair; it waits for review."""
-    draft = pair.draft
-    draft_save(
-        pair=pair,
-        by=pair.author,
-        text=DraftText(
-            instruction=draft.instruction,
-            context=draft.context,
-            response=response,
-            source_url=draft.source_url,
-        ),
-        base_version=draft.version,
-        typed_chars=len(response),
-    )
-    pair_submit(pair=pair, by=pair.author)
-    pair.refresh_from_db()
-    return pair
+    return resubmit(pair, response=response)
 
 
 def build(dataset, *, by=None, categories=(), test_fraction=0.1, notes="") -> Release:

@@ -7,7 +7,7 @@ from annotation.models import Pair
 from review.decisions import EditText, review_decide
 from review.leases import Kind, lease_until
 from review.models import EditProposal, Lease
-from tests.factories import make_pair
+from tests.factories import make_pair, resubmit
 
 
 def lease(pair: Pair, reviewer, *, expired: bool = False) -> Lease:
@@ -66,3 +66,11 @@ def edited(pair: Pair, **changes) -> EditText:
 @pytest.fixture
 def submitted(alice, open_qa) -> Pair:
     return make_pair(author=alice, category=open_qa)
+
+
+def changes_rounds(pair: Pair, reviewer, numbers) -> Pair:
+    """For each number, ``reviewer`` asks for changes and the author submits a revision."""
+    for number in numbers:
+        decide(pair, reviewer, "request_changes", comment=f"Round {number}: say more.")
+        pair = resubmit(pair, response=f"Revision {number} of the answer, with more detail.")
+    return pair

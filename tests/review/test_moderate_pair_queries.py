@@ -3,36 +3,17 @@
 from django.test import override_settings
 from django.urls import reverse
 
-from annotation.drafts import DraftText, draft_save
 from annotation.models import Pair
 from annotation.roles import REVIEWER
-from annotation.submission import pair_submit
 from annotation.workflow import S
 from review.edits import edit_decline
 from review.moderation import moderation_reopen
-from tests.factories import make_pair, make_user
+from tests.factories import make_pair, make_user, resubmit
 from tests.review.conftest import decide, edited, lease_edit
 
 
 def _url(pair: Pair) -> str:
     return reverse("review:moderate_pair", args=[pair.public_id])
-
-
-def _write(pair: Pair, response: str) -> Pair:
-    """The author saves ``response`` as the pair's text and submits it."""
-    pair.refresh_from_db()
-    draft = pair.draft
-    draft.refresh_from_db()
-    draft_save(
-        pair=pair,
-        by=pair.author,
-        text=DraftText(instruction=draft.instruction, context=draft.context, response=response),
-        base_version=draft.version,
-        typed_chars=len(response),
-    )
-    pair_submit(pair=pair, by=pair.author)
-    pair.refresh_from_db()
-    return pair
 
 
 def _cycle(pair: Pair, proposer, decider, n: int) -> Pair:
@@ -43,7 +24,7 @@ def _cycle(pair: Pair, proposer, decider, n: int) -> Pair:
     lease_edit(proposal, decider)
     edit_decline(proposal=proposal, by=decider, comment=f"Edit {n} is not better.")
     decide(pair, decider, "request_changes", comment=f"Round {n}: add an example.")
-    return _write(pair, f"Revision {n + 1} of the answer, now with an example.")
+    return resubmit(pair, response=f"Revision {n + 1} of the answer, now with an example.")
 
 
 def _rejected_and_reopened(pair: Pair, reviewers, admin) -> Pair:
