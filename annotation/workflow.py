@@ -114,9 +114,11 @@ def check_movable(pair: Pair) -> None:
     raise IllegalTransition(pair, pair.status, why, action=MOVED)
 
 
-def lock(pair: Pair) -> Pair:
-    """The pair's row, re-read and locked until the surrounding transaction ends."""
-    return Pair.objects.select_for_update().get(pk=pair.pk)
+def lock(pair: Pair, *, related: tuple[str, ...] = ()) -> Pair:
+    """The pair's row, re-read and locked until the surrounding transaction ends, with the
+    ``related`` rows (not locked) read in the same query."""
+    rows = Pair.objects.select_for_update(of=("self",)).select_related(*related)
+    return rows.get(pk=pair.pk)
 
 
 def transition(

@@ -361,6 +361,15 @@ CACHES = {
     )
 }
 
+# Every request reads its session: from the shared cache it costs no query (the database
+# keeps the sessions too, so a flushed cache signs nobody out). A per-process cache would
+# let a session deleted in one process live on in another, so only with Redis.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL and not TESTING
+    else "django.contrib.sessions.backends.db"
+)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

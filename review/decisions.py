@@ -104,7 +104,8 @@ def review_decide(
     if pair.author_id == reviewer.pk:
         raise PermissionDenied("Nobody reviews their own pair.")
     with transaction.atomic():
-        locked = lock(pair)
+        # The category and the revision are read by the decision and its verdict.
+        locked = lock(pair, related=("category", "current_revision"))
         existing = Review.objects.filter(
             pair=locked,
             revision__number=revision_number,

@@ -25,16 +25,21 @@ def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
     )
     data = {"revision": revision.number}
     if verdict == Verdict.NEEDS_MORE:
-        InProgress.objects.update_or_create(
+        # One upsert: update_or_create took six statements (two of them savepoints).
+        started = InProgress(
             pair=pair,
-            defaults={
-                "revision": revision,
-                "round": pair.review_round,
-                "submitted_at": pair.submitted_at or timezone.now(),
-            },
+            revision=revision,
+            round=pair.review_round,
+            submitted_at=pair.submitted_at or timezone.now(),
+        )
+        InProgress.objects.bulk_create(
+            [started],
+            update_conflicts=True,
+            unique_fields=["pair"],
+            update_fields=["revision", "round", "submitted_at"],
         )
     elif verdict == Verdict.APPROVED:
-        transition(
+        pair = transition(
             pair=pair,
             to=S.APPROVED,
             by=by,
@@ -45,7 +50,7 @@ def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
     elif verdict == Verdict.REJECTED and pair.approved_revision_id is not None:
         # A rejected improvement: the approved text stays and keeps shipping; the rejected
         # revision stays in the history.
-        transition(
+        pair = transition(
             pair=pair,
             to=S.APPROVED,
             by=by,
@@ -54,12 +59,15 @@ def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
             data=data,
         )
     elif verdict == Verdict.REJECTED:
-        transition(pair=pair, to=S.REJECTED, by=by, verb="pair.reject", data=data)
+        pair = transition(pair=pair, to=S.REJECTED, by=by, verb="pair.reject", data=data)
     else:
-        transition(pair=pair, to=S.CHANGES_REQUESTED, by=by, verb="pair.request_changes", data=data)
+        pair = transition(
+            pair=pair, to=S.CHANGES_REQUESTED, by=by, verb="pair.request_changes", data=data
+        )
     if verdict != Verdict.NEEDS_MORE:
         InProgress.objects.filter(pair=pair).delete()
-    edits_stale_mark(pair=Pair.objects.get(pk=pair.pk), by=by)
+    # ``pair`` is the row as transition() left it (or unchanged): fresh, and locked.
+    edits_stale_mark(pair=pair, by=by)
     return verdict
 
 

@@ -59,6 +59,7 @@ def _expired(request, pair: Pair, *, comment: str = "", status: int = 200):
 
 def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
     revision = pair.current_revision
+    revision.pair = pair  # the same row: the findings read it
     history = list(pair.revisions.select_related("category").order_by("-number"))
     earlier = [
         (older, text_diff(older, newer), newer)

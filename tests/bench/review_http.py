@@ -68,6 +68,8 @@ def _server(database_url: str, static_root: str, port: int, home: str) -> subpro
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": static_root,
+        # As in production (compose): Redis holds the cache, and so the sessions.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         "LOG_LEVEL": "WARNING",
     }
     subprocess.run(
