@@ -18,9 +18,9 @@ from json.encoder import encode_basestring
 from django.db.models import Exists, OuterRef
 
 from annotation.models import Finding
-from exports.files import HashingFile, WrittenFile, written_file
+from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
-from exports.formats.parquet import strings
+from exports.formats.parquet import ParquetTable
 from review.models import EditProposal
 
 FETCH_ROWS = 1000
@@ -54,13 +54,8 @@ class Preference(Format):
                 "pair__public_id",
             )
         )
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        schema = pa.schema([(name, pa.string()) for name in COLUMNS])
         out = HashingFile(self.directory, self.name)
-        (self.directory / PARQUET).parent.mkdir(parents=True, exist_ok=True)
-        table = pq.ParquetWriter(str(self.directory / PARQUET), schema, compression="zstd")
+        table = ParquetTable(self.directory, PARQUET, COLUMNS)
         batch: list[tuple] = []
         rows = 0
         try:
@@ -75,13 +70,15 @@ class Preference(Format):
                 batch.append(row)
                 rows += 1
                 if len(batch) == FETCH_ROWS:
-                    table.write_table(_table(pa, schema, batch))
+                    table.add([list(column) for column in zip(*batch, strict=True)])
                     batch = []
             if batch:
-                table.write_table(_table(pa, schema, batch))
-        finally:
-            table.close()
-        files = [out.close(), written_file(self.directory / PARQUET, PARQUET)]
+                table.add([list(column) for column in zip(*batch, strict=True)])
+            files = [out.close(), table.close()]
+        except BaseException:
+            out.abort()
+            table.abort()
+            raise
         if not rows:
             for file in files:
                 file.path.unlink()
@@ -91,9 +88,3 @@ class Preference(Format):
 
 def _unconfirmed(revision: str):
     return Finding.objects.filter(revision=OuterRef(revision), confirmed_at__isnull=True)
-
-
-def _table(pa, schema, rows: list[tuple]):
-    return pa.Table.from_arrays(
-        [strings(list(column)) for column in zip(*rows, strict=True)], schema=schema
-    )

@@ -1,6 +1,7 @@
 """The web process never loads pyarrow: only a build's Parquet format does."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -23,3 +24,13 @@ def test_loading_every_url_leaves_pyarrow_unloaded():
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_only_the_parquet_writer_imports_pyarrow():
+    importers = sorted(
+        str(path.relative_to(settings.BASE_DIR))
+        for app in ("config", "annotation", "review", "exports", "people")
+        for path in (settings.BASE_DIR / app).rglob("*.py")
+        if re.search(r"^\s*(import|from)\s+pyarrow\b", path.read_text(), re.MULTILINE)
+    )
+    assert importers == ["exports/formats/parquet.py"]
