@@ -15,6 +15,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 TOKEN = "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"
 
 
+def _autosaved(response) -> bool:
+    return response.request.method == "POST" and response.url.endswith("/autosave/")
+
+
 def test_writer_confirms_personal_data_and_removes_a_credential(new_page, live_server, writer):  # noqa: F811
     page = new_page()
     console = []
@@ -34,9 +38,12 @@ def test_writer_confirms_personal_data_and_removes_a_credential(new_page, live_s
     expect(phone).to_have_count(1)  # the token has no tick box: it can only go
     phone.check()
 
-    # The next autosave re-renders the panel; the tick stays.
+    # The next autosave re-renders the panel; the tick stays. "Saved" is already on the
+    # page from the last save, so wait for this one's answer: a submit racing a pending
+    # autosave made this test flaky under CI's load.
     page.locator("#id_response").press("Control+End")
-    page.keyboard.type(" Thanks.")
+    with page.expect_response(_autosaved):
+        page.keyboard.type(" Thanks.")
     expect(page.locator("#savestate")).to_contain_text("Saved")
     expect(panel.locator("input[name=confirm]")).to_be_checked()
 
@@ -46,7 +53,8 @@ def test_writer_confirms_personal_data_and_removes_a_credential(new_page, live_s
     assert pair.status == S.DRAFT
 
     text = page.input_value("#id_response").replace(TOKEN, "<your token>")
-    page.fill("#id_response", text)
+    with page.expect_response(_autosaved):
+        page.fill("#id_response", text)
     expect(panel).not_to_contain_text("GitHub Token")
     expect(panel.locator("input[name=confirm]")).to_be_checked()
     page.click("button.primary")
