@@ -56,7 +56,6 @@ class Preference(Format):
         )
         out = HashingFile(self.directory, self.name)
         table = ParquetTable(self.directory, PARQUET, COLUMNS)
-        batch: list[tuple] = []
         rows = 0
         try:
             for instruction, context, chosen, rejected, category, public_id in edits.iterator(
@@ -67,13 +66,8 @@ class Preference(Format):
                 turn = f"{instruction}\n\n{context}" if context else instruction
                 row = (turn, chosen, rejected, category, str(public_id))
                 out.write((LINE % (*map(encode_basestring, row[:4]), row[4])).encode("utf-8"))
-                batch.append(row)
+                table.add([[value] for value in row])  # it gathers whole row groups itself
                 rows += 1
-                if len(batch) == FETCH_ROWS:
-                    table.add([list(column) for column in zip(*batch, strict=True)])
-                    batch = []
-            if batch:
-                table.add([list(column) for column in zip(*batch, strict=True)])
             files = [out.close(), table.close()]
         except BaseException:
             out.abort()
