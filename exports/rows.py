@@ -75,12 +75,12 @@ class _Reviews:
             self.rows, self.at = self.cursor.fetchmany(BLOCK_ROWS * 4), 0
         return self.rows[self.at] if self.rows else None
 
-    def take(self, pair_ids: list[int]) -> list[list[list]]:
-        """Each pair's reviews in the order given: [[reviewer id, decision, h, c, w, id]]."""
-        found: dict[int, list[list]] = {}
+    def take(self, pair_ids: list[int]) -> list[list[tuple]]:
+        """Each pair's reviews in the order given: [(reviewer id, decision, h, c, w, id)]."""
+        found: dict[int, list[tuple]] = {}
         last = pair_ids[-1]
         while (row := self._peek()) is not None and row[0] <= last:
-            found.setdefault(row[0], []).append(list(row[1:]))
+            found.setdefault(row[0], []).append(row[1:])
             self.at += 1
         return [found.get(pk, []) for pk in pair_ids]
 
@@ -99,12 +99,14 @@ def iso_time(text: str | None) -> str | None:
 
 class Block:
     """``len(block)`` consecutive rows as columns: ``block["response"]`` is a list of
-    every row's response. ``block.json(name)`` is the column as JSON strings, escaped
-    once for every format that writes it."""
+    every row's response. ``block.json(name)`` is the column as JSON strings in UTF-8,
+    escaped and encoded once for every format that writes it: the formats join bytes, as
+    encoding each format's lines took as long again as formatting them (0.66 s against
+    0.32 s for four formats of 100k rows)."""
 
     def __init__(self, columns: dict[str, list]) -> None:
         self.columns = columns
-        self._json: dict[str, list[str]] = {}
+        self._json: dict[str, list[bytes]] = {}
 
     def __len__(self) -> int:
         return len(self.columns["pair_id"])
@@ -112,14 +114,14 @@ class Block:
     def __getitem__(self, name: str) -> list:
         return self.columns[name]
 
-    def json(self, name: str) -> list[str]:
+    def json(self, name: str) -> list[bytes]:
         if name not in self._json:
-            self._json[name] = list(map(encode_basestring, self.columns[name]))
+            self._json[name] = [encode_basestring(value).encode() for value in self[name]]
         return self._json[name]
 
     @property
-    def reviews(self) -> list[list[list]]:
-        """Each row's reviews in the order given: [[reviewer id, decision, h, c, w, id]]."""
+    def reviews(self) -> list[list[tuple]]:
+        """Each row's reviews in the order given: [(reviewer id, decision, h, c, w, id)]."""
         return self.columns["reviews"]
 
 

@@ -56,7 +56,7 @@ class Format:
 
 
 class LinesFormat(Format):
-    """A text file of one line per row: ``lines(block)`` gives a block's lines."""
+    """A text file of one line per row: ``lines(block)`` gives a block's lines, UTF-8."""
 
     columns = ("instruction", "context", "response")
 
@@ -65,11 +65,11 @@ class LinesFormat(Format):
         self.out = HashingFile(directory, self.name)
         self.written: WrittenFile | None = None
 
-    def lines(self, block: Block) -> Iterable[str]:
+    def lines(self, block: Block) -> Iterable[bytes]:
         raise NotImplementedError
 
     def write(self, block: Block) -> None:
-        self.out.write("".join(self.lines(block)).encode("utf-8"))
+        self.out.write(b"".join(self.lines(block)))
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is None:

@@ -4,24 +4,24 @@ from exports.files import WrittenFile
 from exports.formats import Facts, LinesFormat
 from exports.rows import Block
 
-ITEM = '{"instruction": %s, "input": %s, "output": %s}'
+ITEM = b'{"instruction": %s, "input": %s, "output": %s}'
 
 
 class Alpaca(LinesFormat):
     """A JSON array of {instruction, input, output}, one object per line, streamed."""
 
     name = "alpaca.json"
-    separator = "[\n"
+    separator = b"[\n"
 
-    def lines(self, block: Block) -> Iterable[str]:
+    def lines(self, block: Block) -> Iterable[bytes]:
         for item in map(
             ITEM.__mod__, zip(*map(block.json, ("instruction", "context", "response")), strict=True)
         ):
             yield self.separator
             yield item
-            self.separator = ",\n"
+            self.separator = b",\n"
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is None:
-            self.out.write(b"[]\n" if self.separator == "[\n" else b"\n]\n")
+            self.out.write(b"[]\n" if self.separator == b"[\n" else b"\n]\n")
         return super().finish(facts)

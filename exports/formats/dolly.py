@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from exports.formats import LinesFormat
 from exports.rows import Block
 
-LINE = '{"instruction": %s, "context": %s, "response": %s, "category": %s}\n'
+LINE = b'{"instruction": %s, "context": %s, "response": %s, "category": %s}\n'
 
 
 class Dolly(LinesFormat):
@@ -12,6 +12,6 @@ class Dolly(LinesFormat):
     name = "dolly.jsonl"
     columns = ("instruction", "context", "response", "category")
 
-    def lines(self, block: Block) -> Iterable[str]:
+    def lines(self, block: Block) -> Iterable[bytes]:
         columns = ("instruction", "context", "response", "category")
         return map(LINE.__mod__, zip(*map(block.json, columns), strict=True))

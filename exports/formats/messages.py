@@ -3,14 +3,14 @@ from collections.abc import Iterable
 from exports.formats import LinesFormat
 from exports.rows import Block
 
-LINE = '{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": %s}]}\n'
+LINE = b'{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": %s}]}\n'
 
 
-def user_turn(instruction: str, context: str) -> str:
+def user_turn(instruction: bytes, context: bytes) -> bytes:
     """The user's turn as JSON from the two JSON strings: the instruction, then a blank
     line and the context, if any (JSON escapes character by character, so the escaped
     texts join as the texts do)."""
-    return instruction if context == '""' else f"{instruction[:-1]}\\n\\n{context[1:]}"
+    return instruction if context == b'""' else b"%s\\n\\n%s" % (instruction[:-1], context[1:])
 
 
 class Messages(LinesFormat):
@@ -18,6 +18,6 @@ class Messages(LinesFormat):
 
     name = "messages.jsonl"
 
-    def lines(self, block: Block) -> Iterable[str]:
+    def lines(self, block: Block) -> Iterable[bytes]:
         turns = map(user_turn, block.json("instruction"), block.json("context"))
         return map(LINE.__mod__, zip(turns, block.json("response"), strict=True))
