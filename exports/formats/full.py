@@ -3,7 +3,7 @@ from pathlib import Path
 
 from exports.formats import LinesFormat
 from exports.pseudonyms import Pseudonyms
-from exports.rows import FIELDS, Block, iso_time
+from exports.rows import FIELDS, Block
 
 LINE = (
     b'{"id": "%s", "revision_id": %d, "revision": %d, "category": %s, "instruction": %s, '
@@ -20,7 +20,7 @@ def _number(score: int | None) -> str:
 
 
 def _time(text: str | None) -> bytes:
-    return b"null" if text is None else f'"{iso_time(text)}"'.encode()
+    return b"null" if text is None else f'"{text[:10]}T{text[11:19]}Z"'.encode()
 
 
 class Full(LinesFormat):
@@ -70,14 +70,13 @@ class Full(LinesFormat):
             strict=True,
         )
         for *row, given, split, typed, pasted, active in rows:
-            keys = [review[:5] for review in given]
-            people = {names.get(key[0]) or name(key[0]) for key in keys}
+            people = {names.get(key[0]) or name(key[0]) for key in given}
             yield LINE % (
                 *row,
                 b", ".join(sorted(people)),
-                len(keys),
+                len(given),
                 split,
-                b", ".join([reviews.get(key) or review(key) for key in keys]),
+                b", ".join([reviews.get(key) or review(key) for key in given]),
                 typed,
                 pasted,
                 active,

@@ -5,7 +5,7 @@ Lengths are summed and counted into fixed buckets as the rows go, so the memory 
 grow with the release."""
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from exports.files import WrittenFile
@@ -35,8 +35,8 @@ class _Lengths:
         if lengths:
             self.chars += sum(lengths)
             self.longest = max(self.longest, *lengths)
-            for length in lengths:
-                self.buckets[min(length.bit_length(), BUCKETS - 1)] += 1
+            for bits, count in Counter(map(int.bit_length, lengths)).items():
+                self.buckets[min(bits, BUCKETS - 1)] += count
             self.count += len(lengths)
 
     def figures(self) -> dict:
@@ -70,13 +70,11 @@ class Stats(Format):
             for field in FIELDS:
                 column = block[field]
                 self.lengths[category][field].add([column[i] for i in indexes])
-            scores = self.scores[category]
-            for i in indexes:
-                for review in block.reviews[i]:
-                    for position, score in enumerate(SCORES, start=2):
-                        if review[position] is not None:
-                            scores[score][0] += review[position]
-                            scores[score][1] += 1
+            given = [review for i in indexes for review in block.reviews[i]]
+            for position, score in enumerate(SCORES, start=2):
+                values = [review[position] for review in given if review[position] is not None]
+                self.scores[category][score][0] += sum(values)
+                self.scores[category][score][1] += len(values)
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         categories = {}
