@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from exports.building import write_rows
-from exports.formats import Facts
+from exports.formats import Facts, full
 from exports.formats.alpaca import Alpaca
 from exports.formats.dolly import Dolly
 from exports.formats.messages import Messages
@@ -155,6 +155,20 @@ def test_formats_written_alone_write_the_same_bytes(release, dolly, tmp_path):
     for format_ in formats:
         (written,) = format_.finish(facts)
         assert written.path.read_bytes() == read(release, written.name)
+
+
+def test_full_jsonl_is_the_same_when_its_kept_reviews_are_forgotten(
+    release, dolly, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(full, "REVIEWS_KEPT", 1)
+    again = release_create(dataset=dolly, by=None, test_fraction=0.5)
+    entries_record(release=again)
+    writer = full.Full(tmp_path)
+    write_rows(release=again, into=[writer])
+    facts = Facts(release=again, version=9, built_at=None, total=2, counts={}, previous=None)
+    (written,) = writer.finish(facts)
+    assert len(writer.reviews) == 1  # forgotten before each new review, yet the same bytes
+    assert written.path.read_bytes() == read(release, "full.jsonl")
 
 
 def test_an_empty_selection_still_writes_valid_files(dolly, open_qa, alice, ada):
