@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 
 from exports.formats import LinesFormat
@@ -27,6 +27,21 @@ def _time(text: str | None) -> bytes:
     return b"null" if text is None else f'"{text[:10]}T{text[11:19]}Z"'.encode()
 
 
+class _Kept(dict):
+    """Values made by ``make`` on first use and kept, at most ``limit`` of them (then all
+    forgotten and kept again): a known key costs one dict lookup."""
+
+    def __init__(self, make: Callable[[Hashable], bytes], limit: int | None = None) -> None:
+        super().__init__()
+        self.make, self.limit = make, limit
+
+    def __missing__(self, key: Hashable) -> bytes:
+        if self.limit is not None and len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.make(key)
+        return value
+
+
 class Full(LinesFormat):
     """Dolly plus everything needed to trace a row back to its pair and its review:
     ids, revision, times, the pseudonymous author and reviewers (each once, sorted), each
@@ -39,26 +54,16 @@ class Full(LinesFormat):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.pseudonyms = Pseudonyms()
-        # A user's pseudonym and a review as JSON, formatted once each.
-        self.names: dict[int, bytes] = {}
-        self.reviews: dict[tuple, bytes] = {}
-
-    def _name(self, user_id: int) -> bytes:
-        if user_id not in self.names:
-            self.names[user_id] = f'"{self.pseudonyms[user_id]}"'.encode()
-        return self.names[user_id]
+        # A person's pseudonym and a review, each as JSON, formatted once.
+        self.names = _Kept(lambda user_id: f'"{self.pseudonyms[user_id]}"'.encode())
+        self.reviews = _Kept(self._review, limit=REVIEWS_KEPT)
 
     def _review(self, review: tuple) -> bytes:
-        if review not in self.reviews:
-            if len(self.reviews) >= REVIEWS_KEPT:
-                self.reviews.clear()
-            reviewer, decision, *scores = review
-            text = REVIEW % (self.pseudonyms[reviewer], decision, *map(_number, scores))
-            self.reviews[review] = text.encode()
-        return self.reviews[review]
+        reviewer, decision, *scores = review
+        return (REVIEW % (self.pseudonyms[reviewer], decision, *map(_number, scores))).encode()
 
     def lines(self, block: Block) -> Iterable[bytes]:
-        names, reviews, name, review = self.names, self.reviews, self._name, self._review
+        names, reviews = self.names, self.reviews
         rows = zip(
             (public_id.encode() for public_id in block["id"]),
             block["revision_id"],
@@ -66,7 +71,7 @@ class Full(LinesFormat):
             *map(block.json, ("category", "instruction", "context", "response", "source_url")),
             map(_time, block["created_at"]),
             map(_time, block["approved_at"]),
-            map(name, block["author"]),
+            map(names.__getitem__, block["author"]),
             block.reviews,
             block.json("split"),
             block["typed_chars"],
@@ -75,13 +80,12 @@ class Full(LinesFormat):
             strict=True,
         )
         for *row, given, split, typed, pasted, active in rows:
-            people = {names.get(key[0]) or name(key[0]) for key in given}
             yield LINE % (
                 *row,
-                b", ".join(sorted(people)),
+                b", ".join(sorted({names[review[0]] for review in given})),
                 len(given),
                 split,
-                b", ".join([reviews.get(key) or review(key) for key in given]),
+                b", ".join([reviews[review] for review in given]),
                 typed,
                 pasted,
                 active,
