@@ -119,10 +119,11 @@ def release_build(
     attempt = attempt_start(release_id=release_id)
     if attempt in (DONE, BUSY):
         return attempt
-    if attempt.took_over or attempt.release.attempts > 1:
-        discard_attempts(release=attempt.release)
-    directory = build_directory(release_id)
+    directory = None
     try:
+        if attempt.took_over or attempt.release.attempts > 1:
+            discard_attempts(release=attempt.release)
+        directory = build_directory(release_id)
         return _build(attempt, directory, on_progress)
     except Superseded:
         logger.warning("Release %s: attempt %s was superseded.", release_id, attempt.token)
@@ -133,7 +134,8 @@ def release_build(
             discard_attempts(release=attempt.release)
         return attempt.release
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _build(attempt: Attempt, directory: Path, on_progress) -> Release:

@@ -109,7 +109,9 @@ def _publish(attempt: Attempt, formats: Sequence[Format], written, prefix: str) 
             previous=previous,
         )
         for format_ in formats:
-            facts.files += format_.finish(facts)
+            if finished := format_.finish(facts):
+                facts.files += finished
+                facts.formats.append(type(format_))
         for file in facts.files:
             if file.name in stored and stored[file.name][0] != file:
                 release_storage().delete(stored.pop(file.name)[1])

@@ -1,4 +1,4 @@
-"""The formats of a release: one module each, and the one list of them (``FORMATS``).
+"""The formats of a release: one module each, and the one list of them (:func:`formats`).
 
 A format is a class. The build makes one per release with the directory to write into,
 calls ``write(block)`` with every :class:`~exports.rows.Block` of rows in order, then
@@ -7,7 +7,8 @@ calls ``write(block)`` with every :class:`~exports.rows.Block` of rows in order,
 to the facts for the formats after it (the changelog its counts of changes, stats its
 figures for the card), and it is called
 again, with a new version and previous release, if another release was published while
-this one was built. Adding a format is adding a module here and a line to :func:`formats`.
+this one was built. Adding a format is adding a module here and a line to :func:`formats`;
+the card lists its files with its ``about``.
 """
 
 from collections.abc import Iterable
@@ -31,8 +32,9 @@ class Facts:
     # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
     counts: dict
     previous: Release | None
-    # The files finished before, in the order of formats().
+    # The files finished before, in the order of formats(), and the formats that wrote them.
     files: list[WrittenFile] = field(default_factory=list)
+    formats: list[type["Format"]] = field(default_factory=list)
     changes: object = None
     stats: dict | None = None
 
@@ -41,12 +43,18 @@ class Format:
     name: str
     # The columns of the rows (see exports.rows.FIELDS) that write() reads.
     columns: tuple[str, ...] = ()
+    # What the dataset card says of the format's files (none: not listed), the names it
+    # shows (the format's name if none), and a configuration of their own that
+    # load_dataset(path, config name) reads, if any: (config name, file).
+    about: str = ""
+    files: tuple[str, ...] = ()
+    config: tuple[str, str] | None = None
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def write(self, block: Block) -> None:
-        """Most formats describe the release and take no rows."""
+        """A format that describes the release (changelog, card, manifest) takes no rows."""
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         raise NotImplementedError
@@ -82,7 +90,11 @@ class LinesFormat(Format):
 
 def write_file(directory: Path, name: str, data: bytes) -> WrittenFile:
     out = HashingFile(directory, name)
-    out.write(data)
+    try:
+        out.write(data)
+    except BaseException:
+        out.abort()
+        raise
     return out.close()
 
 

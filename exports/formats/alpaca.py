@@ -11,6 +11,7 @@ class Alpaca(LinesFormat):
     """A JSON array of {instruction, input, output}, one object per line, streamed."""
 
     name = "alpaca.json"
+    about = "a JSON array of instruction, input, output."
     separator = b"[\n"
 
     def lines(self, block: Block) -> Iterable[bytes]:

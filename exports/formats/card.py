@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from annotation.models import Category
 from exports.files import WrittenFile
-from exports.formats import Facts, Format, write_file
+from exports.formats import Facts, Format, formats, write_file
 from review.consensus import consensus_rule
 
 # Categories of databricks-dolly-15k and the hub task each one serves; any other category
@@ -37,8 +37,6 @@ SIZES = [
     (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"),
 ]
-# Files that load as a configuration of their own (load_dataset(release_dir, name)).
-CONFIGS = {"data/preference.parquet": "preference"}
 
 
 def size_category(total: int) -> str:
@@ -74,7 +72,7 @@ class Card(Format):
             "pretty_name": pretty_name,
             "splits": facts.counts["splits"],
             "extra_configs": [
-                {"name": CONFIGS[f.name], "path": f.name} for f in facts.files if f.name in CONFIGS
+                {"name": f.config[0], "path": f.config[1]} for f in facts.formats if f.config
             ],
             "version": facts.version,
             "built_at": facts.built_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -90,7 +88,15 @@ class Card(Format):
             "changes": facts.changes,
             "previous": facts.previous,
             "stats": facts.stats,
-            "has_preference": any(f.name in CONFIGS for f in facts.files),
+            "files": _files(facts),
         }
         text = render_to_string("exports/card.md", context)
         return [write_file(self.directory, self.name, text.encode("utf-8"))]
+
+
+def _files(facts: Facts) -> list[dict]:
+    """Each format's files and what they hold: those written before the card, and those
+    written after it (the manifest), which always are."""
+    order = formats()
+    written = [*facts.formats, *order[order.index(Card) + 1 :]]
+    return [{"names": f.files or (f.name,), "about": f.about} for f in written if f.about]

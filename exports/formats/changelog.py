@@ -20,6 +20,7 @@ from django.db import connection, models
 from annotation.models import Pair, Revision
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
+from exports.formats.preference import Preference
 from exports.models import Release, ReleaseEntry
 
 FETCH_ROWS = 5000
@@ -97,10 +98,15 @@ class Changelog(Format):
     """Sets ``facts.changes`` for the card."""
 
     name = "CHANGELOG.md"
+    about = "changes since the previous release of the same selection."
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         out = HashingFile(self.directory, self.name)
-        facts.changes = _write(out, facts)
+        try:
+            facts.changes = _write(out, facts)
+        except BaseException:
+            out.abort()
+            raise
         return [out.close()]
 
 
@@ -115,7 +121,7 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
     if chosen := release.filters.get("categories"):
         line(f"Categories: {', '.join(chosen)}.")
         line()
-    if any(f.name == "preference.jsonl" for f in facts.files):
+    if Preference in facts.formats:
         line("With preference.jsonl: a preference pair from every accepted edit.")
         line()
     if previous is None:

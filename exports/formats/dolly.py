@@ -10,6 +10,7 @@ class Dolly(LinesFormat):
     """databricks-dolly-15k: exactly instruction, context, response, category."""
 
     name = "dolly.jsonl"
+    about = "the databricks-dolly-15k format (instruction, context, response, category)."
     columns = ("instruction", "context", "response", "category")
 
     def lines(self, block: Block) -> Iterable[bytes]:

@@ -49,6 +49,11 @@ class Full(LinesFormat):
     (characters typed and pasted, seconds of active writing)."""
 
     name = "full.jsonl"
+    about = (
+        "the same plus pair id, revision, timestamps, pseudonymous author and reviewers, "
+        "review count, each review's decision and scores, split, source URL, and how the text "
+        "was written (characters typed and pasted, active seconds)."
+    )
     columns = tuple(FIELDS)
 
     def __init__(self, directory: Path) -> None:

@@ -8,6 +8,7 @@ class Manifest(Format):
     """manifest.json: what the release is and every other file's size and sha256."""
 
     name = "manifest.json"
+    about = "sizes and sha256 of every file."
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         release, previous = facts.release, facts.previous

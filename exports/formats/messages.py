@@ -17,6 +17,7 @@ class Messages(LinesFormat):
     """Chat format; the context goes in the user turn, after the instruction."""
 
     name = "messages.jsonl"
+    about = "chat format (the context follows the instruction in the user turn)."
 
     def lines(self, block: Block) -> Iterable[bytes]:
         turns = map(user_turn, block.json("instruction"), block.json("context"))

@@ -82,6 +82,11 @@ class Parquet(Format):
     """Both splits, from one pass over the rows."""
 
     name = "data/"
+    files = tuple(SPLITS.values())
+    about = (
+        "the splits, by a hash of the pair id (the test fraction is given above); a pair keeps "
+        "its split across releases."
+    )
     columns = (*COLUMNS, "split")
 
     def __init__(self, directory: Path) -> None:

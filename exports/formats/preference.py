@@ -31,6 +31,12 @@ PARQUET = "data/preference.parquet"
 
 class Preference(Format):
     name = "preference.jsonl"
+    files = (name, PARQUET)
+    about = (
+        "a preference pair (prompt, chosen, rejected, category, id) from every accepted edit: "
+        '`load_dataset(path, "preference")`.'
+    )
+    config = ("preference", PARQUET)
     written: list[WrittenFile] | None = None
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
@@ -55,7 +61,11 @@ class Preference(Format):
             )
         )
         out = HashingFile(self.directory, self.name)
-        table = ParquetTable(self.directory, PARQUET, COLUMNS)
+        try:
+            table = ParquetTable(self.directory, PARQUET, COLUMNS)
+        except BaseException:
+            out.abort()
+            raise
         rows = 0
         try:
             for instruction, context, chosen, rejected, category, public_id in edits.iterator(

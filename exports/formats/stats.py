@@ -51,6 +51,7 @@ class Stats(Format):
     """Sets ``facts.stats`` for the card."""
 
     name = "stats.json"
+    about = "pairs per category and split, text lengths and review scores."
     columns = ("category", *FIELDS, "reviews")
 
     def __init__(self, directory: Path) -> None:

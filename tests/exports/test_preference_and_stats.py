@@ -48,6 +48,7 @@ def test_every_accepted_edit_is_a_preference_pair(dolly, edited_pair, alice, ada
     assert "preference.jsonl" in [f["name"] for f in manifest["files"]]
     card = read(release, "README.md").decode()
     assert "- config_name: preference\n  data_files: data/preference.parquet\n" in card
+    assert "- `preference.jsonl`, `data/preference.parquet`: a preference pair" in card
     assert "preference.jsonl" in read(release, "CHANGELOG.md").decode()
 
 
@@ -86,7 +87,8 @@ def test_a_release_without_edits_has_no_preference_file(dolly, open_qa, alice, a
     approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly)
     assert not release.files.filter(name="preference.jsonl").exists()
-    assert "config_name: preference" not in read(release, "README.md").decode()
+    card = read(release, "README.md").decode()
+    assert "config_name: preference" not in card and "preference.jsonl" not in card
 
 
 def test_stats_count_lengths_and_scores_per_category(dolly, open_qa, closed_qa, alice, ada, bob):

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from exports import files, publishing, rows
+from exports import building, files, publishing, rows
 from exports.attempts import (
     BUSY,
     DONE,
@@ -96,6 +96,17 @@ def test_an_error_while_publishing_removes_the_stored_files(dolly, pairs, media_
     assert "storage went away" in release.error
     assert len(stored) == 3 and _stored_files(media_root) == []
     assert not Release.objects.filter(state=Release.State.READY).exists()
+
+
+def test_a_build_directory_that_cannot_be_made_fails_the_release(dolly, pairs, monkeypatch):
+    def read_only_disk(release_id):
+        raise PermissionError("Read-only file system")
+
+    # Before any row is read: the release must not stay "building" until it goes stale.
+    monkeypatch.setattr(building, "build_directory", read_only_disk)
+    release = build(dolly)
+    assert (release.state, release.error) == ("failed", "PermissionError: Read-only file system")
+    assert not ReleaseEntry.objects.exists()
 
 
 def test_running_the_task_again_on_a_ready_release_changes_nothing(dolly, pairs):

@@ -89,6 +89,17 @@ def test_dataset_card_front_matter(dolly, open_qa, closed_qa, alice, ada):
     assert "Hand-picked notes." in body and "CC BY-SA 3.0" in body
 
 
+def test_the_card_lists_every_other_file_of_the_release(dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = build(dolly, test_fraction=0.25)
+    card = read(release, "README.md").decode()
+    listed = card.split("## Files\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    names = [name for line in listed for name in line.split(": ", 1)[0][2:].split(", ")]
+    stored = release.files.exclude(name="README.md").values_list("name", flat=True)
+    assert sorted(name.strip("`") for name in names) == sorted(stored)
+    assert " test; test fraction 0.25)." in card
+
+
 def test_same_state_gives_byte_identical_data_files(dolly, open_qa, closed_qa, alice, bob, ada):
     for category in (open_qa, closed_qa, open_qa):
         approved_pair(author=alice, category=category, by=ada, reviewers=[bob])
