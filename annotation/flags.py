@@ -159,17 +159,25 @@ def findings_record(
     )
 
 
-def may_confirm(*, pair: Pair, user) -> bool:
-    """Admins confirm any pair's findings; a reviewer, those of a pair under review that is
-    not their own (the writer confirms their own at submit)."""
+def may_confirm(*, revision: Revision, user) -> bool:
+    """Admins confirm any revision's findings; a reviewer, those of the revision under review
+    of a pair that is not their own (the writer confirms their own at submit). Not an
+    older revision's: the approved text of a pair being improved ships, and a finding on it
+    that nobody confirmed is what keeps it out of a release until an admin looks."""
     if is_admin(user):
         return True
-    return is_reviewer(user) and pair.author_id != user.pk and pair.status == Pair.Status.SUBMITTED
+    pair = revision.pair
+    return (
+        is_reviewer(user)
+        and pair.author_id != user.pk
+        and pair.status == Pair.Status.SUBMITTED
+        and pair.current_revision_id == revision.pk
+    )
 
 
 def finding_confirm(*, finding: Finding, by) -> Finding:
     """Record that ``by`` confirmed the finding fictional or public; idempotent."""
-    if not may_confirm(pair=finding.revision.pair, user=by):
+    if not may_confirm(revision=finding.revision, user=by):
         raise PermissionDenied("You may not confirm this finding.")
     with transaction.atomic():
         locked = (
@@ -196,7 +204,7 @@ def revision_findings(*, revision: Revision, viewer=None) -> list[RecordedShown]
     """Every finding kept with ``revision``, for the review pages, in text order; each
     says whether ``viewer`` may confirm it."""
     rows = revision.findings.select_related("confirmed_by").order_by("field", "start")
-    confirmable = viewer is not None and may_confirm(pair=revision.pair, user=viewer)
+    confirmable = viewer is not None and may_confirm(revision=revision, user=viewer)
     shown = []
     for row in rows:
         text = getattr(revision, row.field, "")

@@ -15,7 +15,7 @@ from annotation.views.gates import next_url
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding.objects.select_related("revision__pair"), pk=pk)
     revision = finding.revision
-    if not may_confirm(pair=revision.pair, user=request.user):
+    if not may_confirm(revision=revision, user=request.user):
         raise Http404("No such finding for you.")
     finding_confirm(finding=finding, by=request.user)
     if request.htmx:

@@ -11,6 +11,7 @@ from annotation.models import AuditEvent, Finding
 from annotation.pairs import shipped_pairs
 from annotation.workflow import S
 from tests.annotation.writing_helpers import HTMX
+from tests.factories import resubmit
 
 TEXT = "Call the theatre on +44 20 7946 0958 for tickets."
 
@@ -82,6 +83,20 @@ def test_only_an_admin_confirms_an_approved_pairs_finding_and_it_then_ships(
     finding.refresh_from_db()
     assert finding.confirmed_by == ada
     assert pair in shipped_pairs(dataset=dolly)
+
+
+@pytest.mark.parametrize("finding", [S.APPROVED], indirect=True)
+def test_a_reviewer_cannot_confirm_the_approved_text_of_a_pair_being_improved(
+    dolly, as_bob, finding
+):
+    pair = finding.revision.pair
+    improved = resubmit(pair, response="Ask at the theatre's box office for tickets.")
+    assert improved.status == S.SUBMITTED and improved.approved_revision == finding.revision
+    # Under review again, but the finding is on the text that ships, not the one reviewed.
+    assert as_bob.post(url(finding)).status_code == 404
+    finding.refresh_from_db()
+    assert finding.confirmed_at is None
+    assert pair not in shipped_pairs(dataset=dolly)
 
 
 def test_confirming_twice_keeps_the_first_confirmation(as_bob, as_rita, bob, finding):
