@@ -66,14 +66,27 @@ def _proposal_or_404(request, public_id) -> EditProposal:
     return proposal
 
 
-def _expired(request, proposal: EditProposal, *, comment: str = "", status: int = 200):
+def _expired(request, proposal: EditProposal, *, comment: str = "", status=200, heading="", why=""):
+    """Nothing was recorded: why, and the reviewer's comment, so that it is not lost."""
     context = {
         "pair": proposal.pair,
-        "comment": comment,
+        "kept": [("Your comment", comment)] if comment.strip() else [],
         "what": "edit",
         "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
+        "heading": heading,
+        "why": why,
     }
     return render(request, "review/expired.html", context, status=status)
+
+
+def _not_held(request, proposal: EditProposal, comment: str):
+    """Not found, as for a page, but with the comment back (a lease that ran out and went
+    to another reviewer is gone)."""
+    why = (
+        "You do not hold this edit (another reviewer may take it once a lease runs out); "
+        "nothing was recorded."
+    )
+    return _expired(request, proposal, comment=comment, status=404, heading="Not recorded", why=why)
 
 
 def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm, status: int = 200):
@@ -121,6 +134,8 @@ def _held_page(
     try:
         lease = lease_get(holder=request.user, kind=Kind.EDIT, item=proposal)
     except NotHeld as exc:
+        if form.is_bound:
+            return _not_held(request, proposal, comment)
         raise Http404("You do not hold this edit.") from exc
     except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409 if comment else 200)
@@ -155,13 +170,13 @@ def edit_decide(request, public_id):
             done = edit_decline(proposal=proposal, by=request.user, comment=comment)
             if done:
                 messages.success(request, "Edit declined; the pair stays in the review queue.")
-    except NotHeld as exc:
-        raise Http404("You do not hold this edit.") from exc
+    except NotHeld:
+        return _not_held(request, proposal, comment)
     except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409)
     except EditStale as exc:
-        messages.warning(request, str(exc))
-        return redirect("review:edits")
+        heading, why = "Not recorded", str(exc)
+        return _expired(request, proposal, comment=comment, status=409, heading=heading, why=why)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _held_page(request, proposal, form, comment=comment, status=422)

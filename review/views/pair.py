@@ -43,18 +43,49 @@ def _pair_or_404(request, public_id) -> Pair:
     return pair
 
 
-def _expired(request, pair: Pair, *, comment: str = "", status: int = 200):
-    return render(
-        request,
-        "review/expired.html",
-        {
-            "pair": pair,
-            "comment": comment,
-            "what": "pair",
-            "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
-        },
-        status=status,
+# The edit's fields, shown back only with the decision that carries an edit.
+_EDITED = [
+    ("instruction", "Your edited instruction"),
+    ("context", "Your edited context"),
+    ("response", "Your edited response"),
+    ("source_url", "Your edited source URL"),
+]
+
+
+def _kept(form: DecisionForm, pair: Pair) -> list[tuple[str, str]]:
+    """The text the reviewer typed, to copy from a page that could record nothing: the
+    comment, and the fields of an edit that differ from the pair's text."""
+    kept = [("Your comment", form.data.get("comment", "").strip())]
+    if form.data.get("decision") == Review.Decision.APPROVE_WITH_EDIT:
+        revision = pair.current_revision
+        for name, label in _EDITED:
+            text = form.data.get(name, "")
+            kept += [(label, text)] if text != getattr(revision, name) else []
+    return [(label, text) for label, text in kept if text.strip()]
+
+
+def _expired(request, pair: Pair, *, form=None, status=200, heading="", why=""):
+    """Nothing was recorded (the lease ran out, went to someone else, or the pair changed):
+    why, and whatever the reviewer typed, so that none of it is lost."""
+    context = {
+        "pair": pair,
+        "kept": _kept(form, pair) if form is not None else [],
+        "what": "pair",
+        "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
+        "heading": heading,
+        "why": why,
+    }
+    return render(request, "review/expired.html", context, status=status)
+
+
+def _not_held(request, pair: Pair, form: DecisionForm):
+    """A decision from someone who does not hold the pair: not found, as for a page, but
+    with their text back (a lease that ran out and went to another reviewer is gone)."""
+    why = (
+        "You do not hold this pair (another reviewer may take it once a lease runs out); "
+        "nothing was recorded."
     )
+    return _expired(request, pair, form=form, status=404, heading="Not recorded", why=why)
 
 
 def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
@@ -123,13 +154,12 @@ def decide(request, public_id):
             scores=form.scores(),
             edit=form.edit_text(),
         )
-    except NotHeld as exc:
-        raise Http404("You do not hold this pair.") from exc
+    except NotHeld:
+        return _not_held(request, pair, form)
     except LeaseExpired:
-        return _expired(request, pair, comment=data["comment"], status=409)
+        return _expired(request, pair, form=form, status=409)
     except PairChanged as exc:
-        messages.warning(request, str(exc))
-        return redirect("review:queue")
+        return _expired(request, pair, form=form, status=409, heading="Not recorded", why=str(exc))
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _held_page(request, pair, form)
@@ -149,10 +179,10 @@ def _held_page(request, pair: Pair, form: DecisionForm):
     """The page again with the form's errors, if the reviewer still holds the pair."""
     try:
         lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
-    except NotHeld as exc:
-        raise Http404("You do not hold this pair.") from exc
+    except NotHeld:
+        return _not_held(request, pair, form)
     except LeaseExpired:
-        return _expired(request, pair, comment=form.data.get("comment", ""), status=409)
+        return _expired(request, pair, form=form, status=409)
     return _page(request, pair, lease, form, status=422)
 
 

@@ -125,6 +125,23 @@ def test_a_stale_edit_is_not_applied_and_says_why(as_rita, rita, alice, submitte
     assert submitted.revisions.count() == 1
 
 
+def test_a_stale_edit_gives_the_comment_back(as_rita, rita, alice, submitted, proposal):
+    hold(proposal, rita)
+    pair_withdraw(pair=submitted, by=alice)
+    response = as_rita.post(decide_url(proposal), {"decision": "accept", "comment": "Nice fix."})
+    assert response.status_code == 409
+    assert b"changed since this edit was proposed" in response.content
+    assert b"Nice fix." in response.content
+
+
+def test_a_lease_taken_by_another_reviewer_gives_the_comment_back(as_rita, rita, bob, proposal):
+    hold(proposal, bob)
+    response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "Wrong."})
+    assert response.status_code == 404 and b"Wrong." in response.content
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.PENDING
+
+
 def test_heartbeat_and_release(as_rita, rita, proposal):
     hold(proposal, rita)
     response = as_rita.post(

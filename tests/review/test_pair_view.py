@@ -130,6 +130,37 @@ def test_deciding_on_an_expired_claim_records_nothing_and_keeps_the_comment(as_b
     assert not Review.objects.exists()
 
 
+def test_an_edit_on_an_expired_claim_comes_back_to_copy(as_bob, bob, submitted):
+    lease(submitted, bob, expired=True)
+    edited = "A clearer answer, with the opening hours."
+    response = post(
+        as_bob, submitted, "approve_with_edit", response=edited, comment="Added the hours."
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your edited response, so you can copy it:" in html and edited in html
+    assert "Added the hours." in html
+    assert not Review.objects.exists()
+
+
+def test_a_claim_another_reviewer_took_gives_the_text_back(as_bob, rita, submitted):
+    lease(submitted, rita)
+    response = post(as_bob, submitted, "request_changes", comment="Please cite a source.")
+    assert response.status_code == 404 and b"Please cite a source." in response.content
+    assert not Review.objects.exists()
+
+
+def test_a_pair_that_changed_meanwhile_gives_the_text_back(as_bob, held):
+    revision = held.current_revision
+    response = post(
+        as_bob, held, "approve", revision=revision.number + 1, comment="Reads well now."
+    )
+    assert response.status_code == 409
+    assert b"changed while you were reading it" in response.content
+    assert b"Reads well now." in response.content
+    assert not Review.objects.exists()
+
+
 def test_crafted_post_without_a_claim_is_refused(as_bob, rita, submitted):
     assert post(as_bob, submitted, "approve").status_code == 404
     lease(submitted, rita)
