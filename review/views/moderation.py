@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
@@ -51,6 +50,17 @@ def _in_order(pks: list[int]) -> list[Pair]:
 
 @role_required(ADMIN)
 def moderate(request):
+    response = _moderation_page(request, BulkForm())
+    if request.htmx and not request.htmx.history_restore_request:
+        # The address bar keeps the filters that are set, not every empty field of the form.
+        query = urlencode([(k, v) for k, v in request.GET.items() if v])
+        push_url(response, request.path + (f"?{query}" if query else ""))
+    return response
+
+
+def _moderation_page(request, bulk_form: BulkForm, status: int = 200):
+    """The list for the filters in the query string, with the bulk form as given (a bound
+    one that failed keeps its action, text and ticked pairs)."""
     found = _found(request)
     # Ids first, then the page's pairs: a search matching 40,000 of 1M pairs sorts their
     # ids from an index without reading the pairs (230 -> 60 ms, tests/bench/search.py).
@@ -65,15 +75,11 @@ def moderate(request):
         "page": page,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "query": urlencode([(k, v) for k, v in request.GET.items() if v and k != "page"]),
-        "bulk_form": BulkForm(),
+        "bulk_form": bulk_form,
+        "ticked": set(bulk_form.data.getlist("pairs")) if bulk_form.is_bound else set(),
         "bulk_inline_max": BULK_INLINE_MAX,
     }
-    response = render_page(request, "review/moderate.html", "results", context)
-    if request.htmx and not request.htmx.history_restore_request:
-        # The address bar keeps the filters that are set, not every empty field of the form.
-        query = urlencode([(k, v) for k, v in request.GET.items() if v])
-        push_url(response, request.path + (f"?{query}" if query else ""))
-    return response
+    return render_page(request, "review/moderate.html", "results", context, status=status)
 
 
 @role_required(ADMIN)
@@ -81,12 +87,11 @@ def moderate(request):
 def moderate_bulk(request):
     """Start a bulk action on the ticked pairs, or on every pair the filters (carried in
     the query string) match."""
-    back = reverse("review:moderate") + (f"?{request.GET.urlencode()}" if request.GET else "")
     form = BulkForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(error))
-        return redirect(back)
+        return _moderation_page(request, form, status=422)
     data = form.cleaned_data
     if data["selection"] == "all":
         found = _found(request)
@@ -94,7 +99,7 @@ def moderate_bulk(request):
         # more pairs than the admin saw listed.
         if found.is_bound and not found.is_valid():
             messages.error(request, "A filter is not valid any more; nothing was done.")
-            return redirect(back)
+            return _moderation_page(request, form, status=422)
         pairs = found.qs
     else:
         pairs = Pair.objects.filter(public_id__in=data["pairs"])
@@ -111,7 +116,7 @@ def moderate_bulk(request):
                 transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
     except ValueError as exc:  # e.g. nothing matches any more
         messages.error(request, str(exc))
-        return redirect(back)
+        return _moderation_page(request, form, status=422)
     if bulk.total <= BULK_INLINE_MAX:
         bulk_action_run(bulk_id=bulk.pk)
     return redirect("review:moderate_bulk_result", public_id=bulk.public_id)

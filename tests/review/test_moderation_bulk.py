@@ -234,8 +234,8 @@ def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
 def test_all_matching_when_nothing_matches_says_so(as_ada, alice, ada, open_qa):
     make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
     url = reverse("review:moderate_bulk") + "?q=nothingmatchesthis"
-    response = as_ada.post(url, {"action": "reopen", "selection": "all"}, follow=True)
-    assert response.status_code == 200 and b"Select at least one pair." in response.content
+    response = as_ada.post(url, {"action": "reopen", "selection": "all"})
+    assert response.status_code == 422 and b"Select at least one pair." in response.content
     assert not BulkAction.objects.exists()
 
 
@@ -272,7 +272,24 @@ def test_all_matching_with_a_filter_that_no_longer_reads_does_nothing(as_ada, al
     pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
     url = reverse("review:moderate_bulk") + "?status=approved&category=999999"
     response = as_ada.post(url, {"action": "retract", "selection": "all", "text": "cleanup"})
-    assert response.status_code == 302
+    assert response.status_code == 422 and b"nothing was done" in response.content
     assert not BulkAction.objects.exists()
     pair.refresh_from_db()
     assert pair.status == S.APPROVED
+
+
+def test_a_refused_bulk_action_keeps_what_was_chosen_typed_and_ticked(as_ada, alice, ada, open_qa):
+    ticked, other = (
+        make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada) for _ in "ab"
+    )
+    reason = "Copied from a vendor's manual; see ticket 4411."
+    data = {"action": "move", "selection": "selected", "pairs": [ticked.public_id], "text": reason}
+    response = as_ada.post(reverse("review:moderate_bulk") + "?status=approved", data)
+    assert response.status_code == 422
+    assert b"Choose the category to move the pairs to." in response.content
+    html = response.content.decode()
+    assert '<option value="move" selected>' in html
+    assert f'value="{reason.replace(chr(39), "&#x27;")}"' in html
+    assert f'value="{ticked.public_id}" aria-label="Select this pair" checked>' in html
+    assert f'value="{other.public_id}" aria-label="Select this pair">' in html
+    assert not BulkAction.objects.exists()
