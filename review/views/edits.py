@@ -1,6 +1,5 @@
 """The edit queue: taking the next proposed edit, and accepting or declining it."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -25,6 +24,7 @@ from review.edits import (
 from review.forms import EditDecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
 from review.models import EditProposal, Lease, Review
+from review.views.unrecorded import not_held, not_recorded
 
 VERDICT_MESSAGES = {
     Verdict.APPROVED: "The pair is approved with the edited text.",
@@ -66,27 +66,9 @@ def _proposal_or_404(request, public_id) -> EditProposal:
     return proposal
 
 
-def _expired(request, proposal: EditProposal, *, comment: str = "", status=200, heading="", why=""):
-    """Nothing was recorded: why, and the reviewer's comment, so that it is not lost."""
-    context = {
-        "pair": proposal.pair,
-        "kept": [("Your comment", comment)] if comment.strip() else [],
-        "what": "edit",
-        "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
-        "heading": heading,
-        "why": why,
-    }
-    return render(request, "review/expired.html", context, status=status)
-
-
-def _not_held(request, proposal: EditProposal, comment: str):
-    """Not found, as for a page, but with the comment back (a lease that ran out and went
-    to another reviewer is gone)."""
-    why = (
-        "You do not hold this edit (another reviewer may take it once a lease runs out); "
-        "nothing was recorded."
-    )
-    return _expired(request, proposal, comment=comment, status=404, heading="Not recorded", why=why)
+def _expired(request, proposal: EditProposal, *, comment: str = "", status=200, why=""):
+    kept = [("Your comment", comment)]
+    return not_recorded(request, what="edit", kept=kept, status=status, why=why)
 
 
 def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm, status: int = 200):
@@ -135,7 +117,7 @@ def _held_page(
         lease = lease_get(holder=request.user, kind=Kind.EDIT, item=proposal)
     except NotHeld as exc:
         if form.is_bound:
-            return _not_held(request, proposal, comment)
+            return not_held(request, what="edit", kept=[("Your comment", comment)])
         raise Http404("You do not hold this edit.") from exc
     except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409 if comment else 200)
@@ -171,12 +153,11 @@ def edit_decide(request, public_id):
             if done:
                 messages.success(request, "Edit declined; the pair stays in the review queue.")
     except NotHeld:
-        return _not_held(request, proposal, comment)
+        return not_held(request, what="edit", kept=[("Your comment", comment)])
     except LeaseExpired:
         return _expired(request, proposal, comment=comment, status=409)
     except EditStale as exc:
-        heading, why = "Not recorded", str(exc)
-        return _expired(request, proposal, comment=comment, status=409, heading=heading, why=why)
+        return _expired(request, proposal, comment=comment, status=409, why=str(exc))
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _held_page(request, proposal, form, comment=comment, status=422)

@@ -1,6 +1,5 @@
 """Reviewing one pair: the page, the decision, the lease heartbeat and releasing it."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -20,6 +19,7 @@ from review.forms import DecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
 from review.models import Lease, Review
 from review.views.queue import go_next
+from review.views.unrecorded import not_held, not_recorded
 
 VERDICT_MESSAGES = {
     Verdict.APPROVED: "The pair is approved.",
@@ -64,28 +64,9 @@ def _kept(form: DecisionForm, pair: Pair) -> list[tuple[str, str]]:
     return [(label, text) for label, text in kept if text.strip()]
 
 
-def _expired(request, pair: Pair, *, form=None, status=200, heading="", why=""):
-    """Nothing was recorded (the lease ran out, went to someone else, or the pair changed):
-    why, and whatever the reviewer typed, so that none of it is lost."""
-    context = {
-        "pair": pair,
-        "kept": _kept(form, pair) if form is not None else [],
-        "what": "pair",
-        "minutes": settings.HANDWRITTEN_CLAIM_MINUTES,
-        "heading": heading,
-        "why": why,
-    }
-    return render(request, "review/expired.html", context, status=status)
-
-
-def _not_held(request, pair: Pair, form: DecisionForm):
-    """A decision from someone who does not hold the pair: not found, as for a page, but
-    with their text back (a lease that ran out and went to another reviewer is gone)."""
-    why = (
-        "You do not hold this pair (another reviewer may take it once a lease runs out); "
-        "nothing was recorded."
-    )
-    return _expired(request, pair, form=form, status=404, heading="Not recorded", why=why)
+def _expired(request, pair: Pair, *, form=None, status=200, why=""):
+    kept = _kept(form, pair) if form is not None else []
+    return not_recorded(request, what="pair", kept=kept, status=status, why=why)
 
 
 def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
@@ -155,11 +136,11 @@ def decide(request, public_id):
             edit=form.edit_text(),
         )
     except NotHeld:
-        return _not_held(request, pair, form)
+        return not_held(request, what="pair", kept=_kept(form, pair))
     except LeaseExpired:
         return _expired(request, pair, form=form, status=409)
     except PairChanged as exc:
-        return _expired(request, pair, form=form, status=409, heading="Not recorded", why=str(exc))
+        return _expired(request, pair, form=form, status=409, why=str(exc))
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _held_page(request, pair, form)
@@ -180,7 +161,7 @@ def _held_page(request, pair: Pair, form: DecisionForm):
     try:
         lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
     except NotHeld:
-        return _not_held(request, pair, form)
+        return not_held(request, what="pair", kept=_kept(form, pair))
     except LeaseExpired:
         return _expired(request, pair, form=form, status=409)
     return _page(request, pair, lease, form, status=422)
