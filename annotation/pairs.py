@@ -21,6 +21,12 @@ EXCERPT_CHARS = 200
 NEEDS_ATTENTION = (S.CHANGES_REQUESTED, S.DRAFT)
 
 
+def unconfirmed_findings_of(revision: str) -> QuerySet[Finding]:
+    """The findings nobody confirmed on the revision that the outer query's field
+    ``revision`` names: a text holding one never ships, as a pair or as an edit's side."""
+    return Finding.objects.filter(revision_id=OuterRef(revision), confirmed_at__isnull=True)
+
+
 def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
     """Which pairs ship: the one rule, for releases and everything that counts them.
 
@@ -31,13 +37,10 @@ def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QueryS
     ships that approved revision, never the one under review. The category is the
     approved revision's, since that is the text that ships.
     """
-    unconfirmed = Finding.objects.filter(
-        revision_id=OuterRef("approved_revision_id"), confirmed_at__isnull=True
-    )
     pairs = (
         Pair.objects.filter(dataset=dataset, approved_revision__isnull=False)
         .exclude(status=S.RETRACTED)
-        .filter(~Exists(unconfirmed))
+        .filter(~Exists(unconfirmed_findings_of("approved_revision")))
     )
     categories = sorted(set(categories))
     if categories:

@@ -27,15 +27,6 @@ class WrittenFile:
     sha256: str
 
 
-def fsync_directory(path: Path) -> None:
-    """Make the names in directory ``path`` durable (a file's own fsync does not)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class HashingFile:
     """A binary file that keeps the sha256 and size of what was written to it."""
 

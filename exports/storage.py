@@ -6,8 +6,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
-from exports.files import fsync_directory
-
 
 def release_storage() -> Storage:
     return storages["releases"]
@@ -48,14 +46,19 @@ class DurableFileSystemStorage(FileSystemStorage):
     def _save(self, name: str, content) -> str:
         name = super()._save(name, content)
         path = Path(self.path(name))
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync(path)
         root = Path(self.location).resolve()
+        # A file's own fsync does not make its name durable: its directories' do.
         for directory in path.parents:
-            fsync_directory(directory)
+            _fsync(directory)
             if directory.resolve() == root:
                 break
         return name
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

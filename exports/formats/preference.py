@@ -15,9 +15,9 @@ builder, Parquet here, as the default configuration's splits are.
 
 from json.encoder import encode_basestring
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 
-from annotation.models import Finding
+from annotation.pairs import unconfirmed_findings_of
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
 from exports.formats.parquet import ParquetTable
@@ -48,8 +48,8 @@ class Preference(Format):
                 result_revision__isnull=False,
                 pair__in=facts.release.entries.values("pair_id"),
             )
-            .exclude(Exists(_unconfirmed("base_revision")))
-            .exclude(Exists(_unconfirmed("result_revision")))
+            .exclude(Exists(unconfirmed_findings_of("base_revision")))
+            .exclude(Exists(unconfirmed_findings_of("result_revision")))
             .order_by("pair_id", "result_revision__number")
             .values_list(
                 "result_revision__instruction",
@@ -88,7 +88,3 @@ class Preference(Format):
                 file.path.unlink()
         self.written = files if rows else []
         return self.written
-
-
-def _unconfirmed(revision: str):
-    return Finding.objects.filter(revision=OuterRef(revision), confirmed_at__isnull=True)
