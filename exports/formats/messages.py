@@ -6,10 +6,14 @@ from exports.rows import Block
 LINE = b'{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": %s}]}\n'
 
 
+def prompt(instruction: str, context: str) -> str:
+    """The user's turn: the instruction, then a blank line and the context, if any."""
+    return f"{instruction}\n\n{context}" if context else instruction
+
+
 def user_turn(instruction: bytes, context: bytes) -> bytes:
-    """The user's turn as JSON from the two JSON strings: the instruction, then a blank
-    line and the context, if any (JSON escapes character by character, so the escaped
-    texts join as the texts do)."""
+    """:func:`prompt` of the two texts given as JSON strings, as a JSON string (JSON
+    escapes character by character, so the escaped texts join as the texts do)."""
     return instruction if context == b'""' else b"%s\\n\\n%s" % (instruction[:-1], context[1:])
 
 

@@ -20,6 +20,7 @@ from django.db.models import Exists
 from annotation.pairs import unconfirmed_findings_of
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
+from exports.formats.messages import prompt
 from exports.formats.parquet import ParquetTable
 from review.models import EditProposal
 
@@ -73,8 +74,7 @@ class Preference(Format):
             ):
                 if chosen == rejected:
                     continue
-                turn = f"{instruction}\n\n{context}" if context else instruction
-                row = (turn, chosen, rejected, category, str(public_id))
+                row = (prompt(instruction, context), chosen, rejected, category, str(public_id))
                 out.write((LINE % (*map(encode_basestring, row[:4]), row[4])).encode("utf-8"))
                 table.add([[value] for value in row])  # it gathers whole row groups itself
                 rows += 1

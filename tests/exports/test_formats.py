@@ -13,7 +13,7 @@ from exports.building import write_rows
 from exports.formats import Facts, full
 from exports.formats.alpaca import Alpaca
 from exports.formats.dolly import Dolly
-from exports.formats.messages import Messages
+from exports.formats.messages import Messages, prompt, user_turn
 from exports.models import Release
 from exports.pseudonyms import Pseudonyms
 from exports.selection import entries_record
@@ -120,6 +120,19 @@ def test_messages_put_the_context_in_the_user_turn(release):
         f"{TEXTS[1]['instruction']}\n\n{TEXTS[1]['context']}"
     )
     assert rows[1]["messages"][1] == {"role": "assistant", "content": TEXTS[1]["response"]}
+
+
+@pytest.mark.parametrize(
+    ("instruction", "context"),
+    [(TEXTS[0]["instruction"], ""), (TEXTS[1]["instruction"], LONG_CONTEXT), ("a\\", '"b\n')],
+)
+def test_the_user_turn_joined_as_json_is_the_prompt_as_text(instruction, context):
+    def as_json(text: str) -> bytes:
+        return json.dumps(text, ensure_ascii=False).encode()
+
+    joined = user_turn(as_json(instruction), as_json(context))
+    assert json.loads(joined) == prompt(instruction, context)
+    assert joined == as_json(prompt(instruction, context))
 
 
 def test_alpaca_json_is_one_array(release):
