@@ -24,8 +24,7 @@ from annotation.models import Category, Dataset, Draft, OpenPrompt, Pair
 from annotation.prompts import prompt_ask
 from annotation.submission import pair_submit
 from exports.building import release_build
-from exports.models import Release
-from exports.selection import DEFAULT_TEST_FRACTION
+from exports.models import DEFAULT_TEST_FRACTION, Release
 from exports.services import release_create
 from review.decisions import EditText, Scores, review_decide
 from review.models import Review

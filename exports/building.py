@@ -97,9 +97,8 @@ def build_directory(release_id: int) -> Path:
 def _left_out(release: Release) -> list:
     """The pairs the release leaves out for an unconfirmed finding, logged and listed by
     id and kind, never the value."""
-    categories = release.filters.get("categories") or ()
     found = unshippable_findings(
-        dataset=release.dataset, categories=categories, limit=LEFT_OUT_LISTED + 1
+        dataset=release.dataset, categories=release.categories, limit=LEFT_OUT_LISTED + 1
     )
     for public_id, kinds in found[:LEFT_OUT_LISTED]:
         logger.warning("Release %s leaves out pair %s: %s.", release.pk, public_id, kinds)

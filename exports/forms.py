@@ -3,7 +3,7 @@ from django import forms
 from annotation.checks import text_problem
 from annotation.models import Dataset
 from annotation.pairs import shipped_pairs
-from exports.selection import DEFAULT_TEST_FRACTION
+from exports.models import DEFAULT_TEST_FRACTION
 
 
 class ReleaseForm(forms.Form):

@@ -4,6 +4,10 @@ from django.db.models import Q
 
 from annotation.models import Dataset, Pair, Revision
 
+# Share of pairs in the test split unless the admin picks another: a tenth, the usual
+# hold-out for a dataset of this size. databricks-dolly-15k itself ships no test split.
+DEFAULT_TEST_FRACTION = 0.1
+
 
 class Release(models.Model):
     """One build of a dataset's approved pairs. Immutable once ready.
@@ -71,6 +75,15 @@ class Release(models.Model):
     def ref(self) -> str:
         """What URLs name it by: the version once ready, the id before."""
         return f"v{self.version}" if self.version else str(self.pk)
+
+    @property
+    def categories(self) -> list[str]:
+        """The category slugs the release is limited to, sorted; empty: every category."""
+        return sorted(self.filters.get("categories") or [])
+
+    @property
+    def test_fraction(self) -> float:
+        return self.filters.get("test_fraction", DEFAULT_TEST_FRACTION)
 
     @property
     def in_progress(self) -> bool:

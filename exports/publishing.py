@@ -71,10 +71,9 @@ def discard_attempts(*, release: Release) -> None:
 
 def previous_of(release: Release) -> Release | None:
     """The newest ready release of the same selection: the same dataset and categories."""
-    categories = sorted(release.filters.get("categories") or [])
     ready = Release.objects.filter(dataset=release.dataset_id, state=Release.State.READY)
     for candidate in ready.exclude(pk=release.pk).order_by("-version").iterator():
-        if sorted(candidate.filters.get("categories") or []) == categories:
+        if candidate.categories == release.categories:
             return candidate
     return None
 

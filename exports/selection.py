@@ -15,16 +15,11 @@ from annotation.models import Pair
 from annotation.pairs import shipped_pairs
 from exports.models import Release, ReleaseEntry
 
-# Share of pairs in the test split unless the admin picks another: a tenth, the usual
-# hold-out for a dataset of this size. databricks-dolly-15k itself ships no test split.
-DEFAULT_TEST_FRACTION = 0.1
-
 
 def release_pairs(release: Release) -> QuerySet[Pair]:
     """The pairs ``release`` ships, per its category filter, unordered (an ORDER BY would
     only cost the INSERT a sort)."""
-    categories = release.filters.get("categories", ())
-    return shipped_pairs(dataset=release.dataset, categories=categories).order_by()
+    return shipped_pairs(dataset=release.dataset, categories=release.categories).order_by()
 
 
 def _test_below(test_fraction: float) -> str:
@@ -88,8 +83,7 @@ def entries_record(*, release: Release) -> int:
     One INSERT ... SELECT: the database copies the selection without a row passing
     through Python.
     """
-    fraction = release.filters.get("test_fraction", DEFAULT_TEST_FRACTION)
-    selected = release_pairs(release).annotate(entry_split=split_expression(fraction))
+    selected = release_pairs(release).annotate(entry_split=split_expression(release.test_fraction))
     sql, params = selected.values_list(
         "entry_split", "pk", "approved_revision_id"
     ).query.sql_with_params()

@@ -78,13 +78,13 @@ class Card(Format):
             "built_at": facts.built_at.strftime("%Y-%m-%d %H:%M UTC"),
             "description": dataset.description.strip(),
             "total": facts.total,
-            "chosen": release.filters.get("categories") or [],
+            "chosen": release.categories,
             "notes": release.notes.strip(),
             "categories": [
                 {"slug": slug, "count": count, "needed": needed.get(slug, "?")}
                 for slug, count in facts.counts["categories"].items()
             ],
-            "test_fraction": release.filters.get("test_fraction"),
+            "test_fraction": release.test_fraction,
             "changes": facts.changes,
             "previous": facts.previous,
             "stats": facts.stats,

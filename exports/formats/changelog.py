@@ -118,7 +118,7 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
 
     line(f"# Changelog: {release.dataset.name} v{version}")
     line()
-    if chosen := release.filters.get("categories"):
+    if chosen := release.categories:
         line(f"Categories: {', '.join(chosen)}.")
         line()
     if Preference in facts.formats:

@@ -5,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.models import Dataset
 from exports.building import release_build
-from exports.models import Release
-from exports.selection import DEFAULT_TEST_FRACTION
+from exports.models import DEFAULT_TEST_FRACTION, Release
 from exports.services import release_create
 from exports.storage import release_storage
 
