@@ -19,6 +19,3 @@ class Pseudonyms(dict[int, str]):
         digest = salted_hmac(self.SALT, str(user_id), algorithm="sha256").hexdigest()
         name = self[user_id] = digest[:16]
         return name
-
-    def __call__(self, user_id: int) -> str:
-        return self[user_id]

@@ -94,17 +94,17 @@ def test_full_jsonl_traces_each_row(release, alice, bob, rita):
         assert {k: row[k] for k in ("instruction", "context", "response")} == text
         assert row["created_at"] == pair.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert row["approved_at"] == pair.approved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert row["author"] == pseudonym(alice.pk) == _hmac_of(alice.pk)
+        assert row["author"] == pseudonym[alice.pk] == _hmac_of(alice.pk)
         assert row["split"] == split_of(str(pair.public_id), 0.5)
-    assert rows[0]["reviewers"] == sorted([pseudonym(bob.pk), pseudonym(rita.pk)])
+    assert rows[0]["reviewers"] == sorted([pseudonym[bob.pk], pseudonym[rita.pk]])
     assert rows[0]["review_count"] == 2
     # Every review in the order given, its reviewer pseudonymised.
     assert rows[0]["reviews"] == [
-        {"reviewer": pseudonym(reviewer.pk), "decision": "approve", "helpfulness": None,
+        {"reviewer": pseudonym[reviewer.pk], "decision": "approve", "helpfulness": None,
          "correctness": None, "writing": None}
         for reviewer in (bob, rita)
     ]  # fmt: skip
-    assert rows[1]["reviewers"] == [pseudonym(bob.pk)]
+    assert rows[1]["reviewers"] == [pseudonym[bob.pk]]
     assert rows[1]["review_count"] == 1
 
 

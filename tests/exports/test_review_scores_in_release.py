@@ -77,28 +77,28 @@ def test_full_jsonl_carries_each_reviews_scores_and_decision(release, scored, al
     assert set(rows) == {str(pair.public_id) for pair in scored}
     # Each review in the order given, with its scores (null where none was given).
     assert rows[str(first.public_id)]["reviews"] == [
-        _review(names(bob.pk), 4, 5, 3),
-        _review(names(rita.pk), 2, 4, None),
+        _review(names[bob.pk], 4, 5, 3),
+        _review(names[rita.pk], 2, 4, None),
     ]
     assert rows[str(second.public_id)]["reviews"] == [
-        _review(names(rita.pk), 3, 3, 5),
-        _review(names(bob.pk), 5, 3, 4),
+        _review(names[rita.pk], 3, 3, 5),
+        _review(names[bob.pk], 5, 3, 4),
     ]
     assert rows[str(unscored.public_id)]["reviews"] == [
-        _review(names(bob.pk), None, None, None),
-        _review(names(rita.pk), None, None, None),
+        _review(names[bob.pk], None, None, None),
+        _review(names[rita.pk], None, None, None),
     ]
     for row in rows.values():
         assert row["review_count"] == 2
-        assert row["reviewers"] == sorted([names(bob.pk), names(rita.pk)])
-        assert row["author"] == names(alice.pk)
+        assert row["reviewers"] == sorted([names[bob.pk], names[rita.pk]])
+        assert row["author"] == names[alice.pk]
 
 
 def test_full_jsonl_names_no_reviewer(release, alice, bob, rita):
     text = read(release, "full.jsonl").decode("utf-8")
     names = Pseudonyms()
     for user in (alice, bob, rita):
-        assert names(user.pk) in text
+        assert names[user.pk] in text
         assert f'"{user.username}"' not in text
         assert user.email not in text
     for row in _full_rows(release).values():
