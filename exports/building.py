@@ -52,9 +52,10 @@ class Written:
 
 
 def write_rows(
-    *, release: Release, into: Sequence[Format], on_progress: Callable[[int], object] = int
+    *, release: Release, into: Sequence[Format], on_progress: Callable[[int], None] | None = None
 ) -> Written:
-    """Every row of the release (its entries, recorded before) to every format."""
+    """Every row of the release (its entries, recorded before) to every format; after each
+    block, ``on_progress`` gets the number of rows written so far."""
     categories: Counter[str] = Counter()
     splits: Counter[str] = Counter({"train": 0, "test": 0})
     written = 0
@@ -66,7 +67,8 @@ def write_rows(
         categories.update(block["category"])
         splits.update(block["split"])
         written += len(block)
-        on_progress(written)
+        if on_progress is not None:
+            on_progress(written)
     return Written(
         total=written,
         counts={"categories": dict(sorted(categories.items())), "splits": dict(splits)},
