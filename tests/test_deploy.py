@@ -118,3 +118,14 @@ def test_healthz_answers_without_a_known_host(client, db):
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_the_image_leaves_out_the_local_venv_history_and_data():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    # COPY . . would otherwise put a developer's venv, git history and local database
+    # (with whatever pairs it holds) into the image.
+    assert {".git", ".venv", "media", "db.sqlite3*"} <= ignored
