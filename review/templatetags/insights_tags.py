@@ -4,7 +4,7 @@ register = template.Library()
 
 
 @register.filter
-def percent(value, digits: int = 1) -> str:
+def percent(value: float | str | None, digits: int = 1) -> str:
     """0.1234 -> "12.3 %"; nothing for a missing value."""
     if value is None or value == "":
         return "–"
@@ -12,7 +12,7 @@ def percent(value, digits: int = 1) -> str:
 
 
 @register.filter
-def seconds(value) -> str:
+def seconds(value: float | None) -> str:
     """A duration in seconds, in the largest units that read well."""
     if value is None:
         return "–"
@@ -27,19 +27,14 @@ def seconds(value) -> str:
 
 
 @register.filter
-def number(value, digits: int = 2) -> str:
+def number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
     return f"{float(value):.{int(digits)}f}"
 
 
 @register.filter
-def get(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
-def percent_of(value, total) -> str:
+def percent_of(value: float, total: float | None) -> str:
     if not total:
         return "–"
     return percent(float(value) / float(total))
