@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from exports.models import Release, ReleaseFile
 
@@ -10,7 +11,7 @@ class ReleaseFileInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
         return False
 
 
@@ -22,14 +23,14 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_filter = ["state", "dataset"]
     inlines = [ReleaseFileInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Release | None = None) -> list[str]:
         return [field.name for field in Release._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
         return False

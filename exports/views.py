@@ -1,7 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -28,19 +36,19 @@ from exports.services import (
 from exports.storage import download_link, release_storage
 
 
-def _page(request, items):
+def _page(request: HttpRequest, items: QuerySet) -> Page:
     return Paginator(items, settings.HANDWRITTEN_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @role_required(ADMIN)
-def dataset_list(request):
+def dataset_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, datasets_with_latest_release())
     attach_latest(page.object_list)
     return render(request, "exports/datasets.html", {"page": page})
 
 
 @role_required(ADMIN)
-def release_list(request, slug):
+def release_list(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = get_object_or_404(Dataset, slug=slug)
     form = ReleaseForm(request.POST if request.method == "POST" else None, dataset=dataset)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +65,7 @@ def release_list(request, slug):
 
 
 @role_required(ADMIN)
-def release_detail(request, slug, ref):
+def release_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     release = release_by_ref(slug=slug, ref=ref)
     context = {
         "release": release,
@@ -69,7 +77,7 @@ def release_detail(request, slug, ref):
 
 @role_required(ADMIN)
 @require_POST
-def restart(request, slug, ref):
+def restart(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     release = release_by_ref(slug=slug, ref=ref)
     try:
         release_restart(release=release, by=request.user)
@@ -88,7 +96,7 @@ def _ready(slug: str, ref: str) -> Release:
 
 
 @role_required(ADMIN)
-def download(request, slug, ref, name):
+def download(request: HttpRequest, slug: str, ref: str, name: str) -> HttpResponseBase:
     release = _ready(slug, ref)
     # Only a name the release lists; the storage path comes from the row, never the URL.
     # (A NUL byte names no file, and PostgreSQL refuses it in a query.)
@@ -105,7 +113,7 @@ def download(request, slug, ref, name):
 
 
 @role_required(ADMIN)
-def download_zip(request, slug, ref):
+def download_zip(request: HttpRequest, slug: str, ref: str) -> StreamingHttpResponse:
     release = _ready(slug, ref)
     response = StreamingHttpResponse(zip_chunks(release), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{archive_name(release)}.zip"'

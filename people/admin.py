@@ -8,6 +8,7 @@ read-only.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
 from people.accounts import username_validate
 from people.invites import is_pending, user_roles_set
@@ -98,7 +102,7 @@ def _role_action(role: str, give: bool) -> Callable:
         permissions=["change"],
         description=f"{'Give' if give else 'Take away'} the {role} role",
     )
-    def action(modeladmin: "PersonAdmin", request, queryset) -> None:
+    def action(modeladmin: "PersonAdmin", request: HttpRequest, queryset: QuerySet[User]) -> None:
         changed, refused = 0, []
         for user in queryset.prefetch_related("groups"):
             current = {g.name for g in user.groups.all() if g.name in ROLES}
@@ -171,18 +175,22 @@ class PersonAdmin(UserAdmin):
 
     inlines = [ProfileInline]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> list[tuple[str | None, dict[str, Any]]]:
         if obj is None:
             return self.add_fieldsets
         return self.superuser_fieldsets if request.user.is_superuser else self.staff_fieldsets
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         return [] if request.user.is_superuser else ["last_login", "date_joined"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, **kwargs
+    ) -> type[forms.ModelForm]:
         form_class = super().get_form(request, obj, **kwargs)
 
         class BoundToEditor(form_class):
@@ -192,12 +200,18 @@ class PersonAdmin(UserAdmin):
 
         return BoundToEditor
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         user_roles_set(user=form.instance, roles=form.cleaned_data["roles"], by=request.user)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from annotation.admin import ReadOnlyAdmin
 from review.models import EditProposal, Lease, Review
@@ -28,8 +29,8 @@ class LeaseAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["pair", "proposal", "holder"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Lease | None = None) -> bool:
         return False

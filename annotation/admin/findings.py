@@ -7,6 +7,7 @@ mostly pasted pairs.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -23,14 +24,14 @@ class TypingFilter(admin.SimpleListFilter):
     parameter_name = "typing"
     prefix = ""
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             ("typed", "mostly typed"),
             ("pasted", "mostly pasted"),
             ("none", "not recorded"),
         ]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         typed, pasted = f"{self.prefix}typed_chars", f"{self.prefix}pasted_chars"
         if self.value() == "typed":
             return queryset.filter(**{f"{typed}__gte": F(pasted), f"{typed}__gt": 0})
@@ -46,7 +47,7 @@ class ActiveTimeFilter(admin.SimpleListFilter):
     parameter_name = "active"
     prefix = ""
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             ("minute", "under a minute"),
             ("short", "1 to 10 minutes"),
@@ -54,7 +55,7 @@ class ActiveTimeFilter(admin.SimpleListFilter):
             ("none", "not recorded"),
         ]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         seconds = f"{self.prefix}active_seconds"
         ranges = {
             "minute": Q(**{f"{seconds}__gt": 0, f"{seconds}__lt": 60}),
@@ -79,10 +80,10 @@ class ConfirmedFilter(admin.SimpleListFilter):
     title = "confirmed"
     parameter_name = "confirmed"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("no", "not confirmed (keeps the pair out of releases)"), ("yes", "confirmed")]
 
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("no", "yes"):
             return queryset.filter(confirmed_at__isnull=self.value() == "no")
         return queryset
@@ -125,7 +126,7 @@ class FindingAdmin(ReadOnlyAdmin):
         return f"{finding.start}–{finding.end}"
 
     @admin.action(description="Confirm: fictional or public (the pair may ship)")
-    def confirm(self, request, queryset: QuerySet[Finding]) -> None:
+    def confirm(self, request: HttpRequest, queryset: QuerySet[Finding]) -> None:
         done = 0
         for finding in queryset.filter(confirmed_at__isnull=True).select_related("revision__pair"):
             try:

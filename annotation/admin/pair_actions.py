@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from annotation.models import Pair
@@ -13,7 +15,13 @@ from annotation.submission import pair_reopen, pair_retract
 from annotation.workflow import IllegalTransition
 
 
-def _each(modeladmin, request, pairs, apply: Callable[[Pair], object], done: str) -> None:
+def _each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    pairs: QuerySet[Pair],
+    apply: Callable[[Pair], object],
+    done: str,
+) -> None:
     count, refusals = 0, []
     for pair in pairs:
         try:
@@ -28,7 +36,9 @@ def _each(modeladmin, request, pairs, apply: Callable[[Pair], object], done: str
 
 
 @admin.action(description="Reopen the selected rejected pairs for review")
-def reopen_pairs(modeladmin, request, queryset) -> None:
+def reopen_pairs(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Pair]
+) -> None:
     _each(
         modeladmin,
         request,
@@ -47,7 +57,9 @@ class RetractReasonForm(forms.Form):
 
 
 @admin.action(description="Retract the selected pairs from the next release…")
-def retract_pairs(modeladmin, request, queryset):
+def retract_pairs(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Pair]
+) -> HttpResponse | None:
     """Asks for the reason first (an intermediate page), then retracts pair by pair."""
     form = RetractReasonForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():

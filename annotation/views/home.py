@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from annotation.models import Pair
@@ -12,7 +13,7 @@ from annotation.roles import is_admin, is_contributor, is_reviewer
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """One section per role the person holds; each costs a query or two, never a loop."""
     user = request.user
     context = {}

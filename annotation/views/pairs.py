@@ -1,7 +1,10 @@
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -25,7 +28,7 @@ EDIT_LABELS = {S.DRAFT: "Continue writing", S.CHANGES_REQUESTED: "Revise", S.APP
 
 
 @role_required(CONTRIBUTOR)
-def my_pairs(request):
+def my_pairs(request: HttpRequest) -> HttpResponse:
     form = MyPairsFilterForm(request.GET, categories=author_pair_categories(author=request.user))
     filters = form.filters()
     pairs = author_pairs(author=request.user, **filters)
@@ -41,7 +44,7 @@ def my_pairs(request):
 
 
 @login_required
-def pair_detail(request, public_id):
+def pair_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # Someone else's pair does not exist for this user, whatever their role.
     pair = get_object_or_404(
         Pair.objects.select_related(
@@ -70,7 +73,7 @@ def pair_detail(request, public_id):
 
 @login_required
 @require_POST
-def withdraw(request, public_id):
+def withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = get_object_or_404(Pair, public_id=public_id, author=request.user)
     try:
         pair_withdraw(pair=pair, by=request.user)

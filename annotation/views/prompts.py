@@ -1,11 +1,13 @@
 """Open prompts: ask a question for someone else to answer, or answer someone's."""
 
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -88,14 +90,14 @@ def ask(request: HttpRequest) -> HttpResponse:
     return render(request, "annotation/ask.html", context, status=422 if form.errors else 200)
 
 
-def _category(categories, slug: str) -> Category | None:
+def _category(categories: QuerySet[Category], slug: str) -> Category | None:
     return categories.filter(slug=slug).first() if is_slug(slug) else None
 
 
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def answer(request: HttpRequest, public_id) -> HttpResponse:
+def answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     prompt = get_object_or_404(
         OpenPrompt.objects.select_related("dataset", "category"), public_id=public_id
     )

@@ -1,5 +1,7 @@
 """The write page's near-duplicate panel: the pairs most like the instruction being typed."""
 
+from uuid import UUID
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from annotation.views.gates import signed_in_for_htmx
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def near_duplicates(request: HttpRequest, public_id) -> HttpResponse:
+def near_duplicates(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # Only the author's own pair: the list is about what they are writing.
     pair = get_object_or_404(
         Pair.objects.select_related("dataset"), public_id=public_id, author=request.user

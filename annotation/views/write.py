@@ -1,5 +1,7 @@
 """The editor: get a category, write a pair with autosave, submit it, or skip it."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -67,7 +69,7 @@ def write(request: HttpRequest) -> HttpResponse:
 
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
-def edit(request: HttpRequest, public_id) -> HttpResponse:
+def edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _own_pair(request, public_id)
     if refusal := licence_refusal(request, pair.dataset):
         return refusal
@@ -81,7 +83,7 @@ def edit(request: HttpRequest, public_id) -> HttpResponse:
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def autosave(request: HttpRequest, public_id) -> HttpResponse:
+def autosave(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _own_pair(request, public_id)
     if refusal := licence_refusal(request, pair.dataset):
         return refusal
@@ -111,7 +113,7 @@ def autosave(request: HttpRequest, public_id) -> HttpResponse:
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def submit(request: HttpRequest, public_id) -> HttpResponse:
+def submit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _own_pair(request, public_id)
     if refusal := licence_refusal(request, pair.dataset):
         return refusal
@@ -152,7 +154,7 @@ def submit(request: HttpRequest, public_id) -> HttpResponse:
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def skip(request: HttpRequest, public_id) -> HttpResponse:
+def skip(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _own_pair(request, public_id)
     if refusal := licence_refusal(request, pair.dataset):
         return refusal
@@ -184,7 +186,7 @@ def skip(request: HttpRequest, public_id) -> HttpResponse:
 @signed_in_for_htmx
 @role_required(CONTRIBUTOR)
 @require_POST
-def choose(request: HttpRequest, public_id) -> HttpResponse:
+def choose(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Write in another category than the policy's pick: not a skip (no reason, no limit)."""
     pair = _own_pair(request, public_id)
     if refusal := licence_refusal(request, pair.dataset):
@@ -221,7 +223,7 @@ def _skippable(pair: Pair) -> bool:
     )
 
 
-def _own_pair(request: HttpRequest, public_id) -> Pair:
+def _own_pair(request: HttpRequest, public_id: UUID) -> Pair:
     """The signed-in person's own pair; anyone else's is a 404, never a hint that it exists."""
     pairs = Pair.objects.select_related("category", "dataset", "assignment", "prompt__author")
     return get_object_or_404(pairs, public_id=public_id, author=request.user)

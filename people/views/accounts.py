@@ -2,10 +2,12 @@
 (allauth answers 200), so a script or a test tells a refusal from a page."""
 
 from allauth.account import views
+from django import forms
+from django.http import HttpResponse
 
 
 class _Unprocessable:
-    def form_invalid(self, form):
+    def form_invalid(self, form: forms.Form) -> HttpResponse:
         response = super().form_invalid(form)
         if response.status_code == 200:
             response.status_code = 422

@@ -3,7 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,7 +14,7 @@ from people.invites import invite_accept, invited_user, people_invite
 from people.roles import ADMIN, role_required
 
 
-def _pending_page(request):
+def _pending_page(request: HttpRequest) -> Page:
     """Invited people who have not joined yet, newest first."""
     pending = (
         User.objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login=None)
@@ -25,7 +26,7 @@ def _pending_page(request):
 
 
 @role_required(ADMIN)
-def invite(request):
+def invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -44,7 +45,7 @@ def invite(request):
 
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
-def accept_invite(request, uidb64: str, token: str):
+def accept_invite(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = invited_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "people/accept_invite.html", {"invalid": True}, status=400)

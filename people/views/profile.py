@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from people.forms import ProfileForm
@@ -7,7 +8,7 @@ from people.profiles import profile_for, profile_update
 
 
 @login_required
-def profile(request):
+def profile(request: HttpRequest) -> HttpResponse:
     current = profile_for(request.user)
     form = ProfileForm(
         request.POST if request.method == "POST" else None,

@@ -1,8 +1,10 @@
 """The edit queue: taking the next proposed edit, and accepting or declining it."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -35,7 +37,7 @@ VERDICT_MESSAGES = {
 
 
 @role_required(REVIEWER)
-def edit_queue(request):
+def edit_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "waiting": edits_reviewable(request.user).count(),
         "decided_today": edits_decided_today(reviewer=request.user),
@@ -46,14 +48,14 @@ def edit_queue(request):
 
 @role_required(REVIEWER)
 @require_POST
-def edit_next(request):
+def edit_next(request: HttpRequest) -> HttpResponse:
     lease = edit_take_next(reviewer=request.user)
     if lease is None:
         return render(request, "review/empty.html", {"what": "edits"})
     return redirect("review:edit", public_id=lease.proposal.public_id)
 
 
-def _proposal_or_404(request, public_id) -> EditProposal:
+def _proposal_or_404(request: HttpRequest, public_id: UUID) -> EditProposal:
     """An edit the reviewer may decide: not their own and not on their own pair."""
     proposal = get_object_or_404(
         EditProposal.objects.select_related(
@@ -66,12 +68,25 @@ def _proposal_or_404(request, public_id) -> EditProposal:
     return proposal
 
 
-def _expired(request, proposal: EditProposal, *, comment: str = "", status=200, why=""):
+def _expired(
+    request: HttpRequest,
+    proposal: EditProposal,
+    *,
+    comment: str = "",
+    status: int = 200,
+    why: str = "",
+) -> HttpResponse:
     kept = [("Your comment", comment)]
     return not_recorded(request, what="edit", kept=kept, status=status, why=why)
 
 
-def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm, status: int = 200):
+def _page(
+    request: HttpRequest,
+    proposal: EditProposal,
+    lease: Lease,
+    form: EditDecisionForm,
+    status: int = 200,
+) -> HttpResponse:
     pair = proposal.pair
     # Accepting counts as two approvals: the reviewer must see who already decided what.
     reviews = list(
@@ -110,8 +125,13 @@ def _page(request, proposal: EditProposal, lease: Lease, form: EditDecisionForm,
 
 
 def _held_page(
-    request, proposal: EditProposal, form: EditDecisionForm, *, comment: str = "", status=200
-):
+    request: HttpRequest,
+    proposal: EditProposal,
+    form: EditDecisionForm,
+    *,
+    comment: str = "",
+    status: int = 200,
+) -> HttpResponse:
     """The page, if the reviewer holds the edit; else why not."""
     try:
         lease = lease_get(holder=request.user, kind=Kind.EDIT, item=proposal)
@@ -125,7 +145,7 @@ def _held_page(
 
 
 @role_required(REVIEWER)
-def edit_page(request, public_id):
+def edit_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     if proposal.status != EditProposal.Status.PENDING:
         messages.info(request, "That edit was already decided.")
@@ -135,7 +155,7 @@ def edit_page(request, public_id):
 
 @role_required(REVIEWER)
 @require_POST
-def edit_decide(request, public_id):
+def edit_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     form = EditDecisionForm(request.POST)
     if not form.is_valid():
@@ -166,7 +186,7 @@ def edit_decide(request, public_id):
     return _go_next(request)
 
 
-def _go_next(request):
+def _go_next(request: HttpRequest) -> HttpResponse:
     if request.POST.get("then") != "next":
         return redirect("review:edits")
     lease = edit_take_next(reviewer=request.user)
@@ -178,7 +198,7 @@ def _go_next(request):
 
 @role_required(REVIEWER)
 @require_POST
-def edit_heartbeat(request, public_id):
+def edit_heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     try:
         lease = lease_renew(holder=request.user, kind=Kind.EDIT, item=proposal)
@@ -198,7 +218,7 @@ def edit_heartbeat(request, public_id):
 
 @role_required(REVIEWER)
 @require_POST
-def edit_release(request, public_id):
+def edit_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.EDIT, item=proposal):
         messages.info(request, "You released the edit; it is back in the queue.")

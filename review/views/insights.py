@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Dataset
@@ -15,13 +16,13 @@ from review.insights import FIELDS, figures_for, insights_snapshot
 from review.leaderboard import contributor_progress, leaderboard, week_start
 
 
-def _insights_allowed(user) -> None:
+def _insights_allowed(user: User | AnonymousUser) -> None:
     if not (has_role(user, REVIEWER) or is_admin(user)):
         raise PermissionDenied("Insights are for reviewers and admins.")
 
 
 @login_required
-def insights_index(request):
+def insights_index(request: HttpRequest) -> HttpResponse:
     _insights_allowed(request.user)
     datasets = Dataset.objects.order_by("name")
     if datasets.count() == 1:
@@ -31,7 +32,7 @@ def insights_index(request):
 
 
 @login_required
-def insights(request, slug):
+def insights(request: HttpRequest, slug: str) -> HttpResponse:
     _insights_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
     snapshot = insights_snapshot(dataset=dataset)
@@ -70,7 +71,7 @@ def _per_day_rows(per_day: dict) -> list[tuple]:
 
 
 @login_required
-def insights_json(request, slug):
+def insights_json(request: HttpRequest, slug: str) -> JsonResponse:
     """The same figures for the charts (and scripts): one request per page."""
     _insights_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
@@ -81,13 +82,13 @@ def insights_json(request, slug):
     return JsonResponse(figures_for(snapshot.figures, reviewer_detail=is_admin(request.user)))
 
 
-def _leaderboard_allowed(user) -> None:
+def _leaderboard_allowed(user: User | AnonymousUser) -> None:
     if not any(has_role(user, role) for role in ROLES):
         raise PermissionDenied("The leaderboard is for the collection's people.")
 
 
 @login_required
-def leaderboard_page(request, slug):
+def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     _leaderboard_allowed(request.user)
     dataset = get_object_or_404(Dataset, slug=slug)
     form = LeaderboardForm(request.GET or None, dataset=dataset)
@@ -108,7 +109,7 @@ def leaderboard_page(request, slug):
 
 
 @login_required
-def leaderboard_index(request):
+def leaderboard_index(request: HttpRequest) -> HttpResponse:
     _leaderboard_allowed(request.user)
     dataset = Dataset.objects.order_by("name").first()
     if dataset is None:

@@ -7,12 +7,14 @@ queue gives them, and seeing other reviewers' decisions would bias their own.
 
 from functools import partial
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
@@ -35,11 +37,11 @@ from review.moderation import (
 from review.tasks import bulk_action_apply
 
 
-def _listed():
+def _listed() -> QuerySet[Pair]:
     return Pair.objects.select_related("category", "dataset", "author", "current_revision")
 
 
-def _found(request) -> PairFilter:
+def _found(request: HttpRequest) -> PairFilter:
     return PairFilter(request.GET or None, queryset=_listed().order_by("-pk"))
 
 
@@ -49,7 +51,7 @@ def _in_order(pks: list[int]) -> list[Pair]:
 
 
 @role_required(ADMIN)
-def moderate(request):
+def moderate(request: HttpRequest) -> HttpResponse:
     response = _moderation_page(request, BulkForm())
     if request.htmx and not request.htmx.history_restore_request:
         # The address bar keeps the filters that are set, not every empty field of the form.
@@ -58,7 +60,7 @@ def moderate(request):
     return response
 
 
-def _moderation_page(request, bulk_form: BulkForm, status: int = 200):
+def _moderation_page(request: HttpRequest, bulk_form: BulkForm, status: int = 200) -> HttpResponse:
     """The list for the filters in the query string, with the bulk form as given (a bound
     one that failed keeps its action, text and ticked pairs)."""
     found = _found(request)
@@ -84,7 +86,7 @@ def _moderation_page(request, bulk_form: BulkForm, status: int = 200):
 
 @role_required(ADMIN)
 @require_POST
-def moderate_bulk(request):
+def moderate_bulk(request: HttpRequest) -> HttpResponse:
     """Start a bulk action on the ticked pairs, or on every pair the filters (carried in
     the query string) match."""
     form = BulkForm(request.POST)
@@ -123,7 +125,7 @@ def moderate_bulk(request):
 
 
 @role_required(ADMIN)
-def moderate_bulk_result(request, public_id):
+def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     bulk = get_object_or_404(
         BulkAction.objects.select_related("by", "category"), public_id=public_id
     )
@@ -135,7 +137,7 @@ def moderate_bulk_result(request, public_id):
 
 
 @role_required(ADMIN)
-def moderate_csv(request):
+def moderate_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The moderation list with the same search and filters, streamed as CSV."""
     pairs = _found(request).qs
     response = StreamingHttpResponse(
@@ -145,7 +147,14 @@ def moderate_csv(request):
     return response
 
 
-def _pair_page(request, pair: Pair, *, reopen_form=None, retract_form=None, status=200):
+def _pair_page(
+    request: HttpRequest,
+    pair: Pair,
+    *,
+    reopen_form: ReopenForm | None = None,
+    retract_form: RetractForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     events = AuditEvent.objects.filter(object_type="pair", object_id=str(pair.public_id))
     context = {
         "pair": pair,
@@ -166,7 +175,7 @@ def _pair_page(request, pair: Pair, *, reopen_form=None, retract_form=None, stat
     return render(request, "review/moderate_pair.html", context, status=status)
 
 
-def _pair(public_id) -> Pair:
+def _pair(public_id: UUID) -> Pair:
     return get_object_or_404(
         Pair.objects.select_related(
             "category", "dataset", "author", "current_revision", "approved_revision"
@@ -176,13 +185,13 @@ def _pair(public_id) -> Pair:
 
 
 @role_required(ADMIN)
-def moderate_pair(request, public_id):
+def moderate_pair(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _pair_page(request, _pair(public_id))
 
 
 @role_required(ADMIN)
 @require_POST
-def moderate_reopen(request, public_id):
+def moderate_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair(public_id)
     form = ReopenForm(request.POST)
     if not form.is_valid():
@@ -198,7 +207,7 @@ def moderate_reopen(request, public_id):
 
 @role_required(ADMIN)
 @require_POST
-def moderate_retract(request, public_id):
+def moderate_retract(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair(public_id)
     form = RetractForm(request.POST)
     if not form.is_valid():

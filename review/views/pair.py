@@ -1,8 +1,10 @@
 """Reviewing one pair: the page, the decision, the lease heartbeat and releasing it."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -29,7 +31,7 @@ VERDICT_MESSAGES = {
 }
 
 
-def _pair_or_404(request, public_id) -> Pair:
+def _pair_or_404(request: HttpRequest, public_id: UUID) -> Pair:
     """A pair under review that is not the reviewer's own; anything else is not found."""
     pair = get_object_or_404(
         Pair.objects.select_related(
@@ -64,12 +66,21 @@ def _kept(form: DecisionForm, pair: Pair) -> list[tuple[str, str]]:
     return [(label, text) for label, text in kept if text.strip()]
 
 
-def _expired(request, pair: Pair, *, form=None, status=200, why=""):
+def _expired(
+    request: HttpRequest,
+    pair: Pair,
+    *,
+    form: DecisionForm | None = None,
+    status: int = 200,
+    why: str = "",
+) -> HttpResponse:
     kept = _kept(form, pair) if form is not None else []
     return not_recorded(request, what="pair", kept=kept, status=status, why=why)
 
 
-def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200):
+def _page(
+    request: HttpRequest, pair: Pair, lease: Lease, form: DecisionForm, status: int = 200
+) -> HttpResponse:
     revision = pair.current_revision
     revision.pair = pair  # the same row: the findings read it
     history = list(pair.revisions.select_related("category").order_by("-number"))
@@ -101,7 +112,7 @@ def _page(request, pair: Pair, lease: Lease, form: DecisionForm, status: int = 2
 
 
 @role_required(REVIEWER)
-def pair_page(request, public_id):
+def pair_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     try:
         lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
@@ -118,7 +129,7 @@ def pair_page(request, public_id):
 
 @role_required(REVIEWER)
 @require_POST
-def decide(request, public_id):
+def decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     form = DecisionForm(request.POST, revision=pair.current_revision)
     if not form.is_valid():
@@ -156,7 +167,7 @@ def decide(request, public_id):
     return go_next(request)
 
 
-def _held_page(request, pair: Pair, form: DecisionForm):
+def _held_page(request: HttpRequest, pair: Pair, form: DecisionForm) -> HttpResponse:
     """The page again with the form's errors, if the reviewer still holds the pair."""
     try:
         lease = lease_get(holder=request.user, kind=Kind.REVIEW, item=pair)
@@ -169,7 +180,7 @@ def _held_page(request, pair: Pair, form: DecisionForm):
 
 @role_required(REVIEWER)
 @require_POST
-def heartbeat(request, public_id):
+def heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     try:
         lease = lease_renew(holder=request.user, kind=Kind.REVIEW, item=pair)
@@ -188,7 +199,7 @@ def heartbeat(request, public_id):
 
 @role_required(REVIEWER)
 @require_POST
-def release(request, public_id):
+def release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.REVIEW, item=pair):
         messages.info(request, "You released the pair; it is back in the queue.")

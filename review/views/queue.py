@@ -1,6 +1,7 @@
 """The review queue page and "Review next"."""
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,7 +11,7 @@ from review.queue import in_progress_prune, pair_take_next, queue_summary
 
 
 @role_required(REVIEWER)
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
     context = {"summary": queue_summary(reviewer=request.user)}
     if not request.htmx:
         # Housekeeping for pairs that left review on the author's side (e.g. withdrawn).
@@ -20,14 +21,14 @@ def queue(request):
 
 @role_required(REVIEWER)
 @require_POST
-def next_pair(request):
+def next_pair(request: HttpRequest) -> HttpResponse:
     lease = pair_take_next(reviewer=request.user)
     if lease is None:
         return render(request, "review/empty.html", {"what": "pairs"})
     return redirect("review:pair", public_id=lease.pair.public_id)
 
 
-def go_next(request):
+def go_next(request: HttpRequest) -> HttpResponse:
     """After a decision: the next pair, or the queue page when there is none or when the
     reviewer chose to stop."""
     if request.POST.get("then") != "next":

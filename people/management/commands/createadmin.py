@@ -18,7 +18,7 @@ from people.accounts import mark_email_verified
 class Command(createsuperuser.Command):
     help = "Create a superuser whose email address is recorded as verified, so it can sign in."
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         if not options["interactive"] and not (options.get("email") or self._env_email()):
             raise CommandError("An email address is required: sign-in needs a verified one.")
         users = get_user_model()._default_manager.db_manager(options["database"])
