@@ -1,4 +1,10 @@
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    # Not imported for real: apps.py loads before the app registry is ready.
+    from django.contrib.auth.models import User
 
 
 class AnnotationConfig(AppConfig):
@@ -11,7 +17,9 @@ class AnnotationConfig(AppConfig):
         person_event.connect(_record_person_event, dispatch_uid="annotation.audit.people")
 
 
-def _record_person_event(*, actor, verb, obj, data, **_kwargs) -> None:
+def _record_person_event(
+    *, actor: "User | None", verb: str, obj: "User", data: dict[str, Any], **_kwargs: Any
+) -> None:
     from annotation.audit import audit
 
     audit(actor=actor, verb=verb, obj=obj, **data)

@@ -1,7 +1,9 @@
+from django.http import HttpRequest
+
 from annotation import roles as role_checks
 
 
-def roles(request) -> dict:
+def roles(request: HttpRequest) -> dict:
     user = request.user
     return {
         "is_contributor": role_checks.is_contributor(user),

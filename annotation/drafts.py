@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ class DraftText:
     response: str = ""
 
 
-def pair_start(*, assignment: Assignment, by, prompt: OpenPrompt | None = None) -> Pair:
+def pair_start(*, assignment: Assignment, by: User, prompt: OpenPrompt | None = None) -> Pair:
     """Create the draft pair for an open assignment (idempotent per assignment)."""
     if assignment.contributor_id != by.pk:
         raise NotEditable("This assignment belongs to someone else.")
@@ -65,7 +66,7 @@ def pair_start(*, assignment: Assignment, by, prompt: OpenPrompt | None = None) 
 def draft_save(
     *,
     pair: Pair,
-    by,
+    by: User,
     text: DraftText,
     base_version: int,
     active_seconds: int = 0,

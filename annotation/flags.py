@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -130,7 +131,7 @@ def unconfirmed_messages(
 
 
 def finding_rows(
-    *, revision_id: int, found: Iterable[findings.Finding], confirmed_by=None
+    *, revision_id: int, found: Iterable[findings.Finding], confirmed_by: User | None = None
 ) -> list[Finding]:
     """Unsaved rows for ``found`` on a revision (for bulk_create in an import)."""
     now = timezone.now() if confirmed_by is not None else None
@@ -150,7 +151,7 @@ def finding_rows(
 
 
 def findings_record(
-    *, revision: Revision, found: Iterable[findings.Finding], confirmed_by=None
+    *, revision: Revision, found: Iterable[findings.Finding], confirmed_by: User | None = None
 ) -> list[Finding]:
     """Keep ``found`` with ``revision``: confirmed by ``confirmed_by`` (the writer, who
     ticked each one at submit), or unconfirmed (an import, an accepted edit)."""
@@ -159,7 +160,7 @@ def findings_record(
     )
 
 
-def may_confirm(*, revision: Revision, user) -> bool:
+def may_confirm(*, revision: Revision, user: User) -> bool:
     """Admins confirm any revision's findings; a reviewer, those of the revision under review
     of a pair that is not their own (the writer confirms their own at submit). Not an
     older revision's: the approved text of a pair being improved ships, and a finding on it
@@ -175,7 +176,7 @@ def may_confirm(*, revision: Revision, user) -> bool:
     )
 
 
-def finding_confirm(*, finding: Finding, by) -> Finding:
+def finding_confirm(*, finding: Finding, by: User) -> Finding:
     """Record that ``by`` confirmed the finding fictional or public; idempotent."""
     if not may_confirm(revision=finding.revision, user=by):
         raise PermissionDenied("You may not confirm this finding.")
@@ -200,7 +201,7 @@ def finding_confirm(*, finding: Finding, by) -> Finding:
     return locked
 
 
-def revision_findings(*, revision: Revision, viewer=None) -> list[RecordedShown]:
+def revision_findings(*, revision: Revision, viewer: User | None = None) -> list[RecordedShown]:
     """Every finding kept with ``revision``, for the review pages, in text order; each
     says whether ``viewer`` may confirm it."""
     rows = revision.findings.select_related("confirmed_by").order_by("field", "start")

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import QuerySet
 
 from annotation.checks import text_problem
 from annotation.drafts import DraftText
@@ -25,7 +26,7 @@ class TextField(forms.CharField):
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
 
-    def to_python(self, value) -> str:
+    def to_python(self, value: str | None) -> str:
         # Browsers post textareas with CRLF; stored text has one kind of line ending.
         return unify_newlines(super().to_python(value))
 
@@ -40,7 +41,7 @@ class SignalField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, min_value=0, max_value=10_000_000, **kwargs)
 
-    def clean(self, value) -> int:
+    def clean(self, value: str | None) -> int:
         return super().clean(value) or 0
 
 
@@ -52,7 +53,7 @@ class TokensField(forms.Field):
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, **kwargs)
 
-    def to_python(self, value) -> frozenset[str]:
+    def to_python(self, value: list[str] | None) -> frozenset[str]:
         # A token that is not one of ours can never match a finding: dropped, not an error.
         return frozenset(v for v in value or () if isinstance(v, str) and _TOKEN.fullmatch(v))
 
@@ -170,7 +171,7 @@ class AskForm(forms.Form):
     context = TextField()
     source_url = TextField(max_length=2000)
 
-    def __init__(self, *args, categories, **kwargs) -> None:
+    def __init__(self, *args, categories: QuerySet[Category], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
 

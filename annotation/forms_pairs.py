@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 
 from annotation.models import Category, Pair
 
@@ -16,7 +17,7 @@ class MyPairsFilterForm(forms.Form):
         required=False, queryset=Category.objects.none(), empty_label="Any category"
     )
 
-    def __init__(self, *args, categories, **kwargs) -> None:
+    def __init__(self, *args, categories: QuerySet[Category], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
 

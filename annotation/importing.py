@@ -122,7 +122,7 @@ class _LineReader:
                 yield lineno, raw
 
 
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.contrib.auth.models import User
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce, Substr
 
@@ -49,7 +50,7 @@ def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QueryS
 
 
 def author_pairs(
-    *, author, status: str | None = None, category: Category | None = None
+    *, author: User, status: str | None = None, category: Category | None = None
 ) -> QuerySet[Pair]:
     """The author's pairs, most recently changed first, each with an ``excerpt``.
 
@@ -78,7 +79,7 @@ def author_pairs(
     )
 
 
-def author_pair_categories(*, author) -> QuerySet[Category]:
+def author_pair_categories(*, author: User) -> QuerySet[Category]:
     """Categories the author has written in: the choices worth offering as a filter."""
     return (
         Category.objects.filter(pk__in=Pair.objects.filter(author=author).values("category"))
@@ -87,13 +88,13 @@ def author_pair_categories(*, author) -> QuerySet[Category]:
     )
 
 
-def author_status_counts(*, author) -> dict[str, int]:
+def author_status_counts(*, author: User) -> dict[str, int]:
     """How many of the author's pairs are in each status (statuses with none left out)."""
     rows = Pair.objects.filter(author=author).values_list("status").annotate(n=Count("pk"))
     return dict(rows.order_by())
 
 
-def author_pairs_needing_attention(*, author, limit: int = 5) -> list[Pair]:
+def author_pairs_needing_attention(*, author: User, limit: int = 5) -> list[Pair]:
     """Changes requested first (a reviewer is waiting), then unfinished drafts."""
     return list(
         author_pairs(author=author)
@@ -196,6 +197,6 @@ def dataset_progress() -> list[DatasetProgress]:
     return result
 
 
-def review_backlog(*, reviewer) -> int:
+def review_backlog(*, reviewer: User) -> int:
     """Submitted pairs by other people: an upper bound of what the reviewer's queue holds."""
     return Pair.objects.filter(status=S.SUBMITTED).exclude(author=reviewer).count()

@@ -32,10 +32,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
-from annotation.models import LIVE_STATUSES, Pair
+from annotation.models import LIVE_STATUSES, Dataset, Pair
 from annotation.normalisation import normalise
 from annotation.roles import is_admin, is_reviewer
 
@@ -174,7 +176,7 @@ def _scored_postgres(
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
-def _prefer_band_index(cursor) -> None:
+def _prefer_band_index(cursor: CursorWrapper) -> None:
     """Every band key is rare, which PostgreSQL's statistics cannot see: it estimates that
     3% of the table shares one of 32 keys and reads it all. Tell it, for this transaction."""
     cursor.execute("SET LOCAL enable_seqscan = off")
@@ -340,7 +342,7 @@ class CorpusSearch:
         return found
 
 
-def pair_link(*, pair: Pair, viewer) -> str | None:
+def pair_link(*, pair: Pair, viewer: User | AnonymousUser) -> str | None:
     """Where ``viewer`` may open ``pair``, or None: the author their own pair page,
     an admin the moderation page. Anyone else gets no link."""
     if pair.author_id == viewer.pk:
@@ -350,14 +352,19 @@ def pair_link(*, pair: Pair, viewer) -> str | None:
     return None
 
 
-def may_read(*, pair: Pair, viewer) -> bool:
+def may_read(*, pair: Pair, viewer: User | AnonymousUser) -> bool:
     """Whether ``viewer`` may read ``pair``'s instruction in a near-duplicate list:
     their own, or as a reviewer or admin (who read submitted pairs anyway)."""
     return pair.author_id == viewer.pk or is_reviewer(viewer) or is_admin(viewer)
 
 
 def near_duplicates_context(
-    *, instruction: str, dataset, viewer, exclude: Pair | None = None, url: str = ""
+    *,
+    instruction: str,
+    dataset: Dataset,
+    viewer: User | AnonymousUser,
+    exclude: Pair | None = None,
+    url: str = "",
 ) -> dict:
     """The template context of ``annotation/_near_duplicates.html``."""
     return {
@@ -370,7 +377,11 @@ def near_duplicates_context(
 
 
 def near_duplicates_for(
-    *, instruction: str, dataset, viewer, exclude: Pair | None = None
+    *,
+    instruction: str,
+    dataset: Dataset,
+    viewer: User | AnonymousUser,
+    exclude: Pair | None = None,
 ) -> list[dict]:
     """What a page shows of ``similar_pairs``: score, where, and only what ``viewer`` may see."""
     found = similar_pairs(

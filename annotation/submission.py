@@ -3,6 +3,7 @@
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,6 +18,7 @@ from annotation.models import (
     LIVE_STATUSES,
     Assignment,
     Category,
+    Dataset,
     Draft,
     Finding,
     Pair,
@@ -47,7 +49,7 @@ class NothingChanged(Exception):
 def revision_create(
     *,
     pair: Pair,
-    by,
+    by: User,
     kind: str,
     instruction: str,
     context: str,
@@ -119,7 +121,7 @@ def revision_create(
 
 
 def pair_submit(
-    *, pair: Pair, by, base_version: int | None = None, confirmed: Collection[str] = ()
+    *, pair: Pair, by: User, base_version: int | None = None, confirmed: Collection[str] = ()
 ) -> Revision:
     """Turn the author's draft into a new immutable revision and queue it for review.
 
@@ -203,14 +205,14 @@ def _same_text(revision: Revision, text: dict[str, str]) -> bool:
     return all(getattr(revision, name) == value for name, value in text.items())
 
 
-def pair_withdraw(*, pair: Pair, by) -> Pair:
+def pair_withdraw(*, pair: Pair, by: User) -> Pair:
     """The author takes back a pair that is not approved; it leaves every queue."""
     if pair.author_id != by.pk:
         raise PermissionDenied("Only the author withdraws a pair.")
     return transition(pair=pair, to=S.WITHDRAWN, by=by, verb="pair.withdraw")
 
 
-def pair_retract(*, pair: Pair, by, reason: str) -> Pair:
+def pair_retract(*, pair: Pair, by: User, reason: str) -> Pair:
     """An admin takes an approved pair out of future releases. Nothing is deleted."""
     if not is_admin(by):
         raise PermissionDenied("Only admins retract pairs.")
@@ -226,7 +228,7 @@ def pair_retract(*, pair: Pair, by, reason: str) -> Pair:
     )
 
 
-def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
+def pair_reopen(*, pair: Pair, by: User, reason: str = "") -> Pair:
     """An admin puts a rejected pair back in the review queue; earlier votes stop counting."""
     if not is_admin(by):
         raise PermissionDenied("Only admins reopen pairs.")
@@ -250,7 +252,9 @@ def pair_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
         )
 
 
-def pairs_retract(*, pair_ids: list[int], by, reason: str):
+def pairs_retract(
+    *, pair_ids: list[int], by: User, reason: str
+) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
     """:func:`pair_retract` for many pairs in one go (see workflow.transition_many)."""
     if not is_admin(by):
         raise PermissionDenied("Only admins retract pairs.")
@@ -265,7 +269,9 @@ def pairs_retract(*, pair_ids: list[int], by, reason: str):
     )
 
 
-def pairs_reopen(*, pair_ids: list[int], by, reason: str = ""):
+def pairs_reopen(
+    *, pair_ids: list[int], by: User, reason: str = ""
+) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
     """:func:`pair_reopen` for many pairs in one go (see workflow.transition_many)."""
     if not is_admin(by):
         raise PermissionDenied("Only admins reopen pairs.")
@@ -279,7 +285,7 @@ def pairs_reopen(*, pair_ids: list[int], by, reason: str = ""):
     )
 
 
-def pair_move(*, pair: Pair, by, category: Category) -> Pair:
+def pair_move(*, pair: Pair, by: User, category: Category) -> Pair:
     """An admin moves a pair to another category (and with it, maybe another dataset).
 
     The category ships with the revision, and revisions never change: the approved and
@@ -332,7 +338,7 @@ def pair_move(*, pair: Pair, by, category: Category) -> Pair:
     return locked
 
 
-def _may_publish_in(author, dataset) -> bool:
+def _may_publish_in(author: User, dataset: Dataset) -> bool:
     # A person's text ships under a licence they accepted; imported text was the
     # importing admin's call and carries no acceptance.
     return author.username in SYSTEM_USERNAMES or licence_accepted(user=author, dataset=dataset)
@@ -349,7 +355,7 @@ def _context_fits(pair: Pair, revision: Revision, category: Category) -> None:
     raise IllegalTransition(pair, pair.status, why, action=MOVED)
 
 
-def _moved_copy(pair: Pair, revision: Revision, by) -> Revision:
+def _moved_copy(pair: Pair, revision: Revision, by: User) -> Revision:
     """The same text under the pair's new category, with what was recorded of the text:
     how it was written, and its findings as confirmed or not (an unconfirmed finding must
     keep holding the pair out of releases after a move)."""
@@ -380,7 +386,7 @@ def _moved_copy(pair: Pair, revision: Revision, by) -> Revision:
     return copy
 
 
-def pair_note_add(*, pair: Pair, by, text: str) -> None:
+def pair_note_add(*, pair: Pair, by: User, text: str) -> None:
     """An admin's note on a pair, kept in its audit trail."""
     if not is_admin(by):
         raise PermissionDenied("Only admins add notes to pairs.")

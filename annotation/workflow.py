@@ -17,6 +17,7 @@ being submitted) is not one an admin may force on a pair.
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -125,7 +126,7 @@ def transition(
     *,
     pair: Pair,
     to: str,
-    by,
+    by: User | None,
     verb: str,
     fields: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
@@ -153,7 +154,7 @@ def transition_many(
     *,
     pair_ids: list[int],
     action: Action,
-    by,
+    by: User,
     verb: str,
     fields: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,

@@ -16,10 +16,11 @@ given up on can never publish late. Recovery rules:
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotation.audit import audit
@@ -47,7 +48,7 @@ class Attempt:
     took_over: bool
 
 
-def is_stale(release: Release, *, now=None) -> bool:
+def is_stale(release: Release, *, now: datetime | None = None) -> bool:
     beat = release.heartbeat_at or release.started_at or release.created_at
     return beat < (now or timezone.now()) - STALE_AFTER
 
@@ -100,7 +101,7 @@ class Heartbeat:
         self.every = every
         self._last = float("-inf")
 
-    def _owned(self):
+    def _owned(self) -> QuerySet[Release]:
         return Release.objects.filter(
             pk=self.attempt.release.pk, build_token=self.attempt.token, state=State.BUILDING
         )

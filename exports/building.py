@@ -139,7 +139,9 @@ def release_build(
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _build(attempt: Attempt, directory: Path, on_progress) -> Release:
+def _build(
+    attempt: Attempt, directory: Path, on_progress: Callable[[Release], None] | None
+) -> Release:
     release = attempt.release
     heartbeat = Heartbeat(attempt)
     heartbeat.start(entries_record(release=release))

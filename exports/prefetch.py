@@ -34,7 +34,7 @@ def prefetched(read: Callable[[], Iterator[T]], *, depth: int = DEPTH) -> Iterat
     ready: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(item) -> bool:
+    def put(item: object) -> bool:
         while not stop.is_set():
             try:
                 ready.put(item, timeout=0.2)

@@ -12,6 +12,7 @@ shipped; a failed or abandoned attempt's entries are deleted with its stored fil
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
@@ -26,6 +27,10 @@ from exports.files import WrittenFile
 from exports.formats import Facts, Format
 from exports.models import Release, ReleaseEntry, ReleaseFile
 from exports.storage import release_storage
+
+if TYPE_CHECKING:
+    # exports.building imports this module.
+    from exports.building import Written
 
 PUBLISH_TRIES = 5
 
@@ -83,7 +88,9 @@ def _latest_version(dataset_id: int) -> int:
     return ready.aggregate(latest=Max("version"))["latest"] or 0
 
 
-def publish(*, attempt: Attempt, directory: Path, formats: Sequence[Format], written) -> Release:
+def publish(
+    *, attempt: Attempt, directory: Path, formats: Sequence[Format], written: "Written"
+) -> Release:
     """Finish every format's files, store them and make the release ready."""
     prefix = f"{release_prefix(attempt.release)}{attempt.token}/"
     try:
@@ -94,7 +101,9 @@ def publish(*, attempt: Attempt, directory: Path, formats: Sequence[Format], wri
         raise
 
 
-def _publish(attempt: Attempt, formats: Sequence[Format], written, prefix: str) -> Release:
+def _publish(
+    attempt: Attempt, formats: Sequence[Format], written: "Written", prefix: str
+) -> Release:
     release = attempt.release
     stored: dict[str, tuple[WrittenFile, str]] = {}
     for _ in range(PUBLISH_TRIES):

@@ -20,6 +20,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import CharField, F
 from django.db.models.functions import Cast
 
@@ -61,7 +62,7 @@ class _Reviews:
     each; this stream takes 0.3 s (tests/bench/export.py's data).
     """
 
-    def __init__(self, cursor, release: Release) -> None:
+    def __init__(self, cursor: CursorWrapper, release: Release) -> None:
         given = Review.objects.filter(
             pair_id__in=ReleaseEntry.objects.filter(release=release).values("pair_id"),
             created_at__lte=F("pair__approved_at"),

@@ -7,9 +7,11 @@ against are the same rows whatever is approved or retracted during the build.
 """
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Case, CharField, Func, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.db.models.lookups import LessThan
+from django.db.models.sql.compiler import SQLCompiler
 
 from annotation.models import Pair
 from annotation.pairs import shipped_pairs
@@ -46,7 +48,9 @@ class UUIDText(Func):
     template = "CAST(%(expressions)s AS text)"
     output_field = CharField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object
+    ) -> tuple[str, list]:
         # SQLite stores the 32 hex digits bare.
         sql, params = compiler.compile(self.source_expressions[0])
         pieces = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
@@ -62,7 +66,9 @@ class _SHA256Hex(Func):
     function = "SHA256"
     output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object
+    ) -> tuple[str, list]:
         template = "encode(sha256(convert_to(%(expressions)s, 'UTF8')), 'hex') COLLATE \"C\""
         return self.as_sql(compiler, connection, template=template, **extra)
 

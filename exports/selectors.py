@@ -1,6 +1,7 @@
 """Reading releases for the pages."""
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -28,7 +29,7 @@ def datasets_with_latest_release() -> QuerySet[Dataset]:
     ).order_by("name")
 
 
-def attach_latest(datasets) -> None:
+def attach_latest(datasets: Iterable[Dataset]) -> None:
     """Set ``latest`` on each dataset of a page, with one query for the whole page."""
     ids = [d.latest_ready_id for d in datasets if d.latest_ready_id]
     latest = {r.pk: r for r in Release.objects.filter(pk__in=ids)}

@@ -3,6 +3,7 @@
 import threading
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connections, transaction
 
 from annotation.audit import audit
@@ -23,7 +24,7 @@ class NotRestartable(Exception):
 def release_create(
     *,
     dataset: Dataset,
-    by,
+    by: User | None,
     notes: str = "",
     categories: list[str] | tuple[str, ...] = (),
     test_fraction: float,
@@ -66,7 +67,7 @@ def _build_in_background(release_id: int) -> threading.Thread:
 def release_request(
     *,
     dataset: Dataset,
-    by,
+    by: User,
     notes: str = "",
     categories: list[str] | tuple[str, ...] = (),
     test_fraction: float,
@@ -84,7 +85,7 @@ def can_restart(release: Release) -> bool:
     return release.in_progress and is_stale(release)
 
 
-def release_restart(*, release: Release, by) -> Release:
+def release_restart(*, release: Release, by: User) -> Release:
     """Enqueue again a queued or building release that nothing has worked on for a while.
 
     The task then takes it over from the dead builder and rebuilds it from scratch.

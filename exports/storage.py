@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
@@ -43,7 +44,7 @@ class DurableFileSystemStorage(FileSystemStorage):
     before ``save`` returns: a release is marked ready only after its files are saved, and
     a power cut must not leave a ready release with a truncated or missing file."""
 
-    def _save(self, name: str, content) -> str:
+    def _save(self, name: str, content: File) -> str:
         name = super()._save(name, content)
         path = Path(self.path(name))
         _fsync(path)

@@ -1,6 +1,6 @@
 """The Celery task: thin. The work is in exports.building, shared with build_release."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from exports.attempts import BUSY, STALE_AFTER
@@ -20,7 +20,7 @@ BUSY_RETRY_SECONDS = max(5, int(STALE_AFTER.total_seconds() / 10))
     max_retries=None,
     time_limit=settings.HANDWRITTEN_RELEASE_TIME_LIMIT,
 )
-def build_release(self, release_id: int) -> str:
+def build_release(self: Task, release_id: int) -> str:
     """Build and publish release ``release_id``; a no-op when it is ready or failed."""
     outcome = release_build(release_id=release_id)
     if outcome == BUSY and not self.request.is_eager:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from people.events import announce
 from people.roles import CONTRIBUTOR
@@ -41,7 +42,7 @@ def name_key(username: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
 
 
-def login_name(request, credentials: dict | None = None) -> str | None:
+def login_name(request: HttpRequest, credentials: dict | None = None) -> str | None:
     """The name django-axes counts failed sign-ins under (AXES_USERNAME_CALLABLE): the
     name_key() of what was typed. Sign-in finds an account whatever the case of its name,
     so a lock kept under the name as typed gave each way of writing it five guesses."""

@@ -3,8 +3,11 @@ what a new account starts with. The rules themselves live in people.accounts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from django import forms
 from django.conf import settings
-from django.http import Http404
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest
 
 from people.accounts import (
     person_signed_up,
@@ -14,7 +17,7 @@ from people.accounts import (
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request) -> bool:
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Only the sign-up page asks (company SSO has its own adapter below); closed, the
         # page does not exist.
         if not signup_enabled():
@@ -31,7 +34,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Sign-up's own rule on the domain is in people.signup_form.
         return super().clean_email(email).lower()
 
-    def save_user(self, request, user, form, commit: bool = True):
+    def save_user(
+        self, request: HttpRequest, user: User, form: forms.Form, commit: bool = True
+    ) -> User:
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             person_signed_up(user=user)
@@ -41,10 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Company SSO (OIDC) may create accounts when it is configured; nothing else may."""
 
-    def is_open_for_signup(self, request, sociallogin) -> bool:
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return bool(settings.OIDC_SERVER_URL)
 
-    def save_user(self, request, sociallogin, form=None):
+    def save_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, form: forms.Form | None = None
+    ) -> User:
         user = super().save_user(request, sociallogin, form=form)
         person_signed_up(user=user)
         return user

@@ -4,7 +4,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
 
 CONTRIBUTOR = "contributor"
 REVIEWER = "reviewer"
@@ -12,7 +14,7 @@ ADMIN = "admin"
 ROLES = (CONTRIBUTOR, REVIEWER, ADMIN)
 
 
-def has_role(user, role: str) -> bool:
+def has_role(user: User | AnonymousUser, role: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -24,15 +26,15 @@ def has_role(user, role: str) -> bool:
     return role in cached
 
 
-def is_contributor(user) -> bool:
+def is_contributor(user: User | AnonymousUser) -> bool:
     return has_role(user, CONTRIBUTOR)
 
 
-def is_reviewer(user) -> bool:
+def is_reviewer(user: User | AnonymousUser) -> bool:
     return has_role(user, REVIEWER)
 
 
-def is_admin(user) -> bool:
+def is_admin(user: User | AnonymousUser) -> bool:
     return has_role(user, ADMIN)
 
 
@@ -42,7 +44,7 @@ def role_required(role: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not has_role(request.user, role):
                 raise PermissionDenied(f"This page is for the {role} role.")
             return view(request, *args, **kwargs)

@@ -82,7 +82,11 @@ def alpha_nominal(units: Iterable[Mapping[str, int]]) -> float | None:
 
 
 def reviewer_flags(
-    *, reviews: int, approval_rate: float | None, agreement: float | None, median_seconds
+    *,
+    reviews: int,
+    approval_rate: float | None,
+    agreement: float | None,
+    median_seconds: float | None,
 ) -> list[str]:
     """Why a reviewer's record stands out, in words; empty when it does not."""
     if reviews < MIN_REVIEWS:

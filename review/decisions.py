@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -56,7 +57,13 @@ class Decided:
 
 
 def _validate(
-    *, pair: Pair, revision: Revision, decision: str, comment: str, reason: str, edit
+    *,
+    pair: Pair,
+    revision: Revision,
+    decision: str,
+    comment: str,
+    reason: str,
+    edit: EditText | None,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if decision == D.REQUEST_CHANGES and not comment:
@@ -85,7 +92,7 @@ def _validate(
 def review_decide(
     *,
     pair: Pair,
-    reviewer,
+    reviewer: User,
     revision_number: int,
     decision: str,
     comment: str = "",
@@ -136,7 +143,7 @@ def _record(
     *,
     pair: Pair,
     revision: Revision,
-    reviewer,
+    reviewer: User,
     decision: str,
     comment: str,
     reason: str,

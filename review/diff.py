@@ -16,6 +16,9 @@ from diff_match_patch import diff_match_patch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from annotation.models import Revision
+from review.models import EditProposal
+
 # A word or a single punctuation mark, each with the white space before it (so that the
 # diff matches words, not the spaces between them), and trailing white space on its own.
 _TOKENS = re.compile(r"\s*(?:\w+|[^\w\s])|\s+", re.UNICODE)
@@ -147,7 +150,7 @@ class FieldDiff:
     changed: bool
 
 
-def text_diff(old, new) -> list[FieldDiff]:
+def text_diff(old: Revision | EditProposal, new: Revision | EditProposal) -> list[FieldDiff]:
     """Field by field, ``new`` against ``old`` (revisions or edit proposals); fields empty
     on both sides are left out."""
     texts = {name: (getattr(old, name), getattr(new, name)) for name in LABELS}

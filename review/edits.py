@@ -7,6 +7,7 @@ follows the same rules as the lease on a pair (review.leases).
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -31,7 +32,7 @@ class EditStale(Exception):
     """The pair moved on (new revision, or decided) since the edit was proposed."""
 
 
-def edits_reviewable(reviewer, now: datetime | None = None) -> QuerySet[EditProposal]:
+def edits_reviewable(reviewer: User | int, now: datetime | None = None) -> QuerySet[EditProposal]:
     """Pending edits ``reviewer`` may decide: not their own, not on their own pairs, not
     leased to someone else, and still against the revision under review."""
     now = now or timezone.now()
@@ -52,7 +53,7 @@ def _still_decidable(lease: Lease) -> bool:
     return edits_reviewable(lease.holder_id).filter(pk=lease.proposal_id).exists()
 
 
-def _next_edit(reviewer, now: datetime) -> EditProposal | None:
+def _next_edit(reviewer: User, now: datetime) -> EditProposal | None:
     return (
         edits_reviewable(reviewer, now)
         .order_by("created_at")
@@ -61,7 +62,7 @@ def _next_edit(reviewer, now: datetime) -> EditProposal | None:
     )
 
 
-def edit_take_next(*, reviewer) -> Lease | None:
+def edit_take_next(*, reviewer: User) -> Lease | None:
     """Lease the oldest edit ``reviewer`` may decide (or renew the one they hold)."""
     return lease_next(
         holder=reviewer,
@@ -71,13 +72,13 @@ def edit_take_next(*, reviewer) -> Lease | None:
     )
 
 
-def edit_held(*, reviewer) -> Lease | None:
+def edit_held(*, reviewer: User) -> Lease | None:
     """The lease ``reviewer`` holds on an edit they may still decide, or None."""
     lease = lease_held(holder=reviewer, kind=Kind.EDIT)
     return lease if lease is not None and _still_decidable(lease) else None
 
 
-def _lock_for_decision(proposal: EditProposal, reviewer) -> tuple[Pair, EditProposal]:
+def _lock_for_decision(proposal: EditProposal, reviewer: User) -> tuple[Pair, EditProposal]:
     """Lock the pair, then the proposal; refuse anyone who may not decide it."""
     if reviewer.pk in (proposal.proposer_id, proposal.pair.author_id):
         raise PermissionDenied("Nobody decides their own edit, or an edit of their own pair.")
@@ -85,7 +86,7 @@ def _lock_for_decision(proposal: EditProposal, reviewer) -> tuple[Pair, EditProp
     return pair, EditProposal.objects.select_for_update().get(pk=proposal.pk)
 
 
-def _close(proposal: EditProposal, *, status: str, by, comment: str) -> None:
+def _close(proposal: EditProposal, *, status: str, by: User, comment: str) -> None:
     proposal.status = status
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
@@ -94,7 +95,7 @@ def _close(proposal: EditProposal, *, status: str, by, comment: str) -> None:
     lease_end(kind=Kind.EDIT, item=proposal)
 
 
-def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | None:
+def edit_accept(*, proposal: EditProposal, by: User, comment: str = "") -> Verdict | None:
     """Make the edit the pair's new revision and count two approvals of it.
 
     Returns the consensus verdict, or None when the proposal was already decided (a
@@ -118,7 +119,7 @@ def edit_accept(*, proposal: EditProposal, by, comment: str = "") -> Verdict | N
     raise EditStale("The pair changed since this edit was proposed, so it was not applied.")
 
 
-def _apply(*, pair: Pair, proposal: EditProposal, by, comment: str) -> Verdict:
+def _apply(*, pair: Pair, proposal: EditProposal, by: User, comment: str) -> Verdict:
     checked = check_pair(
         category=pair.category,
         pair=pair,
@@ -162,7 +163,7 @@ def _apply(*, pair: Pair, proposal: EditProposal, by, comment: str) -> Verdict:
     return consensus_apply(pair=pair, revision=revision, by=by)
 
 
-def edit_decline(*, proposal: EditProposal, by, comment: str) -> bool:
+def edit_decline(*, proposal: EditProposal, by: User, comment: str) -> bool:
     """Decline the edit; the pair stays in the review queue. False if already decided."""
     if not comment.strip():
         raise ValueError("Say why the edit is declined.")
@@ -185,7 +186,7 @@ def edit_decline(*, proposal: EditProposal, by, comment: str) -> bool:
     return True
 
 
-def edits_decided_today(*, reviewer) -> int:
+def edits_decided_today(*, reviewer: User) -> int:
     return EditProposal.objects.filter(
         decided_by=reviewer, decided_at__gte=start_of_today(timezone.now())
     ).count()

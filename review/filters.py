@@ -8,7 +8,7 @@ database puts in, and HTML-escaped before the markers become ``<mark>``, so pair
 never become markup.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import django_filters as filters
 from django import forms
@@ -40,7 +40,9 @@ SNIPPET_CHARS = 90
 FLAGS: dict[str, tuple[str, Callable[[QuerySet[Pair]], QuerySet[Pair]]]] = {}
 
 
-def flag_register(name: str, label: str, narrow: Callable[[QuerySet[Pair]], QuerySet[Pair]]):
+def flag_register(
+    name: str, label: str, narrow: Callable[[QuerySet[Pair]], QuerySet[Pair]]
+) -> None:
     """Offer ``name`` in the moderation's flag filter; ``narrow`` keeps the flagged pairs."""
     FLAGS[name] = (label, narrow)
 
@@ -119,14 +121,14 @@ def snippets(pairs: Iterable[Pair], text: str) -> dict[int, SafeString]:
     }
 
 
-def _spaced(names: Iterable[str]):
+def _spaced(names: Iterable[str]) -> Iterator[Value | str]:
     for index, name in enumerate(names):
         if index:
             yield Value(" ")
         yield name
 
 
-def _excerpt(revision, text: str) -> str:
+def _excerpt(revision: Revision, text: str) -> str:
     whole = " ".join(getattr(revision, name) for name in SEARCH_FIELDS)
     at = whole.casefold().find(text.casefold())
     if at < 0:
@@ -150,7 +152,7 @@ def _marked(snippet: str) -> SafeString:
     return mark_safe(safe.replace("\x00", "<mark>").replace("\x01", "</mark>"))  # noqa: S308
 
 
-def _unchanged(queryset, name, value):
+def _unchanged(queryset: QuerySet[Pair], name: str, value: object) -> QuerySet[Pair]:
     # Applied together in filter_queryset: they must all hold for the same review.
     return queryset
 
@@ -230,10 +232,10 @@ class PairFilter(filters.FilterSet):
         else:
             del self.filters["flag"]
 
-    def _search(self, queryset, name, value):
+    def _search(self, queryset: QuerySet[Pair], name: str, value: str) -> QuerySet[Pair]:
         return search_pairs(queryset, value.strip()) if value.strip() else queryset
 
-    def _length(self, queryset, name, value):
+    def _length(self, queryset: QuerySet[Pair], name: str, value: slice | None) -> QuerySet[Pair]:
         if value is None or (value.start is None and value.stop is None):
             return queryset
         queryset = queryset.annotate(response_length=Length("current_revision__response"))
@@ -243,10 +245,10 @@ class PairFilter(filters.FilterSet):
             queryset = queryset.filter(response_length__lte=value.stop)
         return queryset
 
-    def _flag(self, queryset, name, value):
+    def _flag(self, queryset: QuerySet[Pair], name: str, value: str) -> QuerySet[Pair]:
         return FLAGS[value][1](queryset) if value in FLAGS else queryset
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Pair]) -> QuerySet[Pair]:
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         review = Q()

@@ -159,7 +159,7 @@ class _PublicIds(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value) -> list[uuid.UUID]:
+    def to_python(self, value: list[str] | None) -> list[uuid.UUID]:
         try:
             return [uuid.UUID(str(item)) for item in value or []]
         except ValueError:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -68,7 +69,7 @@ class Progress:
         return self.approved / self.collection_approved if self.collection_approved else None
 
 
-def contributor_progress(*, dataset: Dataset, user) -> Progress:
+def contributor_progress(*, dataset: Dataset, user: User) -> Progress:
     counts = Pair.objects.filter(dataset=dataset).aggregate(
         approved=Count("pk", filter=Q(author=user, status=S.APPROVED)),
         waiting=Count("pk", filter=Q(author=user, status__in=WAITING)),

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -59,14 +60,14 @@ def leases_active(now: datetime | None = None) -> models.QuerySet[Lease]:
     return Lease.objects.filter(expires_at__gt=now or timezone.now())
 
 
-def lease_held(*, holder, kind: str) -> Lease | None:
+def lease_held(*, holder: User, kind: str) -> Lease | None:
     """``holder``'s unexpired lease of ``kind``, its item loaded, or None."""
     return leases_active().filter(holder=holder, kind=kind).select_related(_field(kind)).first()
 
 
 def lease_next(
     *,
-    holder,
+    holder: User,
     kind: str,
     still_good: Callable[[Lease], bool],
     find: Callable[[datetime], models.Model | None],
@@ -87,7 +88,12 @@ def lease_next(
     return None
 
 
-def _take(holder, kind: str, still_good, find) -> Lease | None:
+def _take(
+    holder: User,
+    kind: str,
+    still_good: Callable[[Lease], bool],
+    find: Callable[[datetime], models.Model | None],
+) -> Lease | None:
     now = timezone.now()
     field = _field(kind)
     with transaction.atomic():
@@ -115,7 +121,7 @@ def _take(holder, kind: str, still_good, find) -> Lease | None:
         )
 
 
-def lease_get(*, holder, kind: str, item: models.Model) -> Lease:
+def lease_get(*, holder: User, kind: str, item: models.Model) -> Lease:
     """``holder``'s unexpired lease on ``item``; raises NotHeld or LeaseExpired."""
     lease = Lease.objects.filter(holder=holder, kind=kind, **{_field(kind): item}).first()
     if lease is None:
@@ -127,7 +133,7 @@ def lease_get(*, holder, kind: str, item: models.Model) -> Lease:
     return lease
 
 
-def lease_renew(*, holder, kind: str, item: models.Model) -> Lease:
+def lease_renew(*, holder: User, kind: str, item: models.Model) -> Lease:
     """Extend an unexpired lease (a heartbeat while the page is open); raises LeaseLost."""
     now = timezone.now()
     Lease.objects.filter(
@@ -136,7 +142,7 @@ def lease_renew(*, holder, kind: str, item: models.Model) -> Lease:
     return lease_get(holder=holder, kind=kind, item=item)
 
 
-def lease_release(*, holder, kind: str, item: models.Model) -> bool:
+def lease_release(*, holder: User, kind: str, item: models.Model) -> bool:
     """Give ``item`` back to its queue unworked. True if ``holder`` had a lease on it."""
     deleted, _ = Lease.objects.filter(holder=holder, kind=kind, **{_field(kind): item}).delete()
     return bool(deleted)

@@ -1,6 +1,7 @@
 """Admin moderation of pairs: reopening rejected ones, retracting approved ones, moving
 them and noting on them, one at a time or in bulk."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ BULK_CHUNK = 200
 REFUSALS_KEPT = 500
 
 
-def _forget_review_state(pair: Pair, by) -> None:
+def _forget_review_state(pair: Pair, by: User) -> None:
     """Leases, started-pair rows and pending edits belong to the round that just ended.
 
     ``pair`` is the row a transition just returned: read and locked in the surrounding
@@ -43,7 +44,7 @@ def _forget_review_state(pair: Pair, by) -> None:
     edits_stale_mark(pair=pair, by=by)
 
 
-def moderation_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
+def moderation_reopen(*, pair: Pair, by: User, reason: str = "") -> Pair:
     """Put a rejected pair back in the review queue for a new round of reviews."""
     with transaction.atomic():
         pair = pair_reopen(pair=pair, by=by, reason=reason)
@@ -51,7 +52,7 @@ def moderation_reopen(*, pair: Pair, by, reason: str = "") -> Pair:
     return pair
 
 
-def moderation_retract(*, pair: Pair, by, reason: str) -> Pair:
+def moderation_retract(*, pair: Pair, by: User, reason: str) -> Pair:
     """Take an approved pair out of future releases (and out of review, if an improvement
     of it was waiting)."""
     with transaction.atomic():
@@ -61,7 +62,7 @@ def moderation_retract(*, pair: Pair, by, reason: str) -> Pair:
 
 
 def bulk_action_create(
-    *, by, kind: str, pair_ids: list[int], text: str = "", category: Category | None = None
+    *, by: User, kind: str, pair_ids: list[int], text: str = "", category: Category | None = None
 ) -> BulkAction:
     """Record what an admin asked for, on which pairs; :func:`bulk_action_run` does it."""
     if not is_admin(by):
@@ -180,7 +181,7 @@ def _transition_chunk(bulk: BulkAction, chunk: list[int]) -> None:
             )
 
 
-def _forget_review_state_many(pairs: list[Pair], by) -> None:
+def _forget_review_state_many(pairs: list[Pair], by: User) -> None:
     """:func:`_forget_review_state` for the pairs a chunk moved (locked, in its transaction)."""
     ids = [pair.pk for pair in pairs]
     if not ids:

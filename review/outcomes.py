@@ -1,5 +1,6 @@
 """Carrying out a consensus verdict on a pair. Shared by review decisions and accepted edits."""
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from annotation.audit import audit
@@ -15,7 +16,7 @@ def round_reviews(*, pair: Pair, revision: Revision) -> list[Review]:
     return list(Review.objects.filter(revision=revision, round=pair.review_round))
 
 
-def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
+def consensus_apply(*, pair: Pair, revision: Revision, by: User) -> Verdict:
     """Tally the reviews of ``revision`` on the locked ``pair`` and act on the verdict.
 
     Callers hold the pair's lock inside ``transaction.atomic``.
@@ -71,7 +72,7 @@ def consensus_apply(*, pair: Pair, revision: Revision, by) -> Verdict:
     return verdict
 
 
-def edits_stale_mark(*, pair: Pair, by) -> int:
+def edits_stale_mark(*, pair: Pair, by: User) -> int:
     """Close pending edits that can no longer apply: the pair left review or has newer
     text. Callers hold the pair's lock."""
     pending = EditProposal.objects.filter(pair=pair, status=EditProposal.Status.PENDING)

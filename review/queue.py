@@ -13,6 +13,7 @@ backlog.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -23,13 +24,13 @@ from review.models import InProgress, Lease, Review
 S = Pair.Status
 
 
-def _reviewed_by(reviewer) -> QuerySet[Review]:
+def _reviewed_by(reviewer: User) -> QuerySet[Review]:
     return Review.objects.filter(
         revision=OuterRef("current_revision"), reviewer=reviewer, round=OuterRef("review_round")
     )
 
 
-def reviewable(reviewer, now: datetime | None = None) -> QuerySet[Pair]:
+def reviewable(reviewer: User, now: datetime | None = None) -> QuerySet[Pair]:
     """Submitted pairs this reviewer may take: not their own, not reviewed by them in this
     round, not leased to anyone."""
     now = now or timezone.now()
@@ -45,7 +46,7 @@ def _lock_first(queryset: QuerySet[Pair]) -> Pair | None:
     return queryset.select_for_update(skip_locked=True, of=("self",)).first()
 
 
-def _next_started(reviewer, now: datetime) -> Pair | None:
+def _next_started(reviewer: User, now: datetime) -> Pair | None:
     # Not matched on revision and round: rows are removed whenever a pair leaves review
     # through this app, and comparing columns across the join hides from the planner that
     # walking review_in_progress_age in order finds a row at once.
@@ -53,7 +54,7 @@ def _next_started(reviewer, now: datetime) -> Pair | None:
     return _lock_first(started.order_by("review_in_progress__submitted_at"))
 
 
-def _next_oldest(reviewer, now: datetime) -> Pair | None:
+def _next_oldest(reviewer: User, now: datetime) -> Pair | None:
     # The partial index pair_review_queue is (dataset, submitted_at): walking it in order
     # needs the dataset fixed, so ask each dataset for its oldest and keep the oldest.
     found = []
@@ -77,7 +78,7 @@ def _still_reviewable(lease: Lease) -> bool:
     )
 
 
-def pair_take_next(*, reviewer) -> Lease | None:
+def pair_take_next(*, reviewer: User) -> Lease | None:
     """Lease the next pair to ``reviewer`` (or renew the one they hold); None if none."""
     return lease_next(
         holder=reviewer,
@@ -128,7 +129,7 @@ def start_of_today(now: datetime) -> datetime:
     return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def queue_summary(*, reviewer) -> QueueSummary:
+def queue_summary(*, reviewer: User) -> QueueSummary:
     now = timezone.now()
     waiting = reviewable(reviewer, now)
     reviewed_today = dict.fromkeys(Review.Decision.values, 0)

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.seeding import dataset_seed_dolly, demo_users_seed
 from annotation.setup import roles_setup
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "unless given --allow-production."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--allow-production",
             action="store_true",

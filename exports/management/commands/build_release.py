@@ -1,7 +1,7 @@
 import shutil
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Dataset
 from exports.building import release_build
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         "worker; print its version. With --out, also copy its files into a directory."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", required=True, help="The dataset's slug.")
         parser.add_argument("--notes", default="", help="Release notes for the dataset card.")
         parser.add_argument(
@@ -29,7 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
         parser.add_argument("--out", type=Path, help="Also write the files into this directory.")
 
-    def handle(self, *args, dataset: str, notes: str, categories, test_fraction, out, **options):
+    def handle(
+        self,
+        *args,
+        dataset: str,
+        notes: str,
+        categories: list[str],
+        test_fraction: float,
+        out: Path | None,
+        **options,
+    ) -> None:
         found = Dataset.objects.filter(slug=dataset).first()
         if found is None:
             known = ", ".join(Dataset.objects.values_list("slug", flat=True)) or "none"
