@@ -127,12 +127,19 @@ class FindingAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Confirm: fictional or public (the pair may ship)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[Finding]) -> None:
-        done = 0
+        done = refused = 0
         for finding in queryset.filter(confirmed_at__isnull=True).select_related("revision__pair"):
             try:
                 finding_confirm(finding=finding, by=request.user)
-            except PermissionDenied as refused:
-                messages.error(request, str(refused))
-                return
+            except PermissionDenied:
+                refused += 1
+                continue
             done += 1
+        # Both counts: stopping at the first refusal hid that earlier ones were confirmed.
         messages.success(request, f"Confirmed {done} finding(s).")
+        if refused:
+            messages.error(
+                request,
+                f"{refused} finding(s) not confirmed: you may confirm only the findings of a "
+                "revision under review that is not your own.",
+            )

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from annotation.drafts import DraftText, draft_save, pair_start
@@ -102,6 +104,36 @@ def test_admin_lists_unconfirmed_findings_and_confirms_them(as_staff_ada, ada, d
     imported.refresh_from_db()
     assert imported.confirmed_by == ada
     assert imported.revision.pair in shipped_pairs(dataset=dolly)
+
+
+def test_a_confirm_that_is_partly_refused_says_how_many_were_confirmed_and_refused(
+    dolly, bob, tmp_path
+):
+    # A staff reviewer may confirm the findings of a pair under review, not of approved text.
+    bob.is_staff = True
+    bob.save()
+    bob.user_permissions.add(Permission.objects.get(codename="view_finding"))
+    record = {"context": "", "response": "Phone +44 20 7946 0958 during the day."}
+    for status, instruction in (("submitted", "Who sells tickets?"), ("approved", "Who helps?")):
+        path = tmp_path / f"{status}.jsonl"
+        path.write_text(json.dumps({**record, "instruction": instruction, "category": "open_qa"}))
+        pairs_import(path=path, dataset=dolly, status=status)
+    client = Client()
+    client.force_login(bob)
+    response = client.post(
+        reverse("admin:annotation_finding_changelist"),
+        {
+            "action": "confirm",
+            "_selected_action": list(Finding.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert "Confirmed 1 finding(s)." in said
+    assert any(text.startswith("1 finding(s) not confirmed") for text in said)
+    confirmed = Finding.objects.get(confirmed_by=bob)
+    assert confirmed.revision.pair.status == "submitted"
+    assert Finding.objects.get(confirmed_at__isnull=True).revision.pair.status == "approved"
 
 
 def test_findings_cannot_be_added_changed_or_deleted_in_the_admin(as_staff_ada, imported):
