@@ -65,13 +65,13 @@ def lease_held(*, holder: User, kind: str) -> Lease | None:
     return leases_active().filter(holder=holder, kind=kind).select_related(_field(kind)).first()
 
 
-def lease_next(
-    *,
-    holder: User,
-    kind: str,
-    still_good: Callable[[Lease], bool],
-    find: Callable[[datetime], models.Model | None],
-) -> Lease | None:
+# Whether a held lease's item is still the holder's to work on.
+StillGood = Callable[[Lease], bool]
+# The queue's next item for the holder at a time, its row locked; None when there is none.
+Find = Callable[[datetime], models.Model | None]
+
+
+def lease_next(*, holder: User, kind: str, still_good: StillGood, find: Find) -> Lease | None:
     """The lease ``holder`` holds (renewed) if ``still_good`` says its item is still theirs
     to work on, else a lease on the item ``find`` returns; None when ``find`` finds none.
 
@@ -88,12 +88,7 @@ def lease_next(
     return None
 
 
-def _take(
-    holder: User,
-    kind: str,
-    still_good: Callable[[Lease], bool],
-    find: Callable[[datetime], models.Model | None],
-) -> Lease | None:
+def _take(holder: User, kind: str, still_good: StillGood, find: Find) -> Lease | None:
     now = timezone.now()
     field = _field(kind)
     with transaction.atomic():
