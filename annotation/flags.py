@@ -179,7 +179,10 @@ def may_confirm(*, revision: Revision, user: User) -> bool:
 def finding_confirm(*, finding: Finding, by: User) -> Finding:
     """Record that ``by`` confirmed the finding fictional or public; idempotent."""
     if not may_confirm(revision=finding.revision, user=by):
-        raise PermissionDenied("You may not confirm this finding.")
+        raise PermissionDenied(
+            "Only an admin, or a reviewer of the revision under review of someone else's "
+            "pair, may confirm a finding."
+        )
     with transaction.atomic():
         locked = (
             Finding.objects.select_for_update().select_related("revision__pair").get(pk=finding.pk)

@@ -4,6 +4,8 @@ Authenticity never blocks anything: the filters only let an admin look at, say, 
 mostly pasted pairs.
 """
 
+from collections import Counter
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
@@ -127,19 +129,15 @@ class FindingAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Confirm: fictional or public (the pair may ship)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[Finding]) -> None:
-        done = refused = 0
+        done, refusals = 0, Counter()
         for finding in queryset.filter(confirmed_at__isnull=True).select_related("revision__pair"):
             try:
                 finding_confirm(finding=finding, by=request.user)
-            except PermissionDenied:
-                refused += 1
+            except PermissionDenied as refused:
+                refusals[str(refused)] += 1
                 continue
             done += 1
         # Both counts: stopping at the first refusal hid that earlier ones were confirmed.
         messages.success(request, f"Confirmed {done} finding(s).")
-        if refused:
-            messages.error(
-                request,
-                f"{refused} finding(s) not confirmed: you may confirm only the findings of a "
-                "revision under review that is not your own.",
-            )
+        for why, count in refusals.items():
+            messages.error(request, f"{count} finding(s) not confirmed. {why}")
