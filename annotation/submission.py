@@ -33,6 +33,7 @@ from annotation.workflow import (
     REOPEN,
     RETRACT,
     IllegalTransition,
+    Refusal,
     S,
     check_movable,
     lock,
@@ -254,7 +255,7 @@ def pair_reopen(*, pair: Pair, by: User, reason: str = "") -> Pair:
 
 def pairs_retract(
     *, pair_ids: list[int], by: User, reason: str
-) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
+) -> tuple[list[Pair], list[Refusal]]:
     """:func:`pair_retract` for many pairs in one go (see workflow.transition_many)."""
     if not is_admin(by):
         raise PermissionDenied("Only admins retract pairs.")
@@ -271,7 +272,7 @@ def pairs_retract(
 
 def pairs_reopen(
     *, pair_ids: list[int], by: User, reason: str = ""
-) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
+) -> tuple[list[Pair], list[Refusal]]:
     """:func:`pair_reopen` for many pairs in one go (see workflow.transition_many)."""
     if not is_admin(by):
         raise PermissionDenied("Only admins reopen pairs.")

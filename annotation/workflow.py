@@ -64,6 +64,9 @@ RETRACT = Action(
 )
 # Moving changes category or dataset, not status: not while reviewers judge the pair in
 # its current category, nor once it is closed.
+# A pair a bulk move left alone: (pk, the pair or None if it is gone, why).
+Refusal = tuple[int, Pair | None, str]
+
 MOVABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.REJECTED})
 MOVED = Action(done="moved", to="", sources=MOVABLE, rule="")
 
@@ -158,7 +161,7 @@ def transition_many(
     verb: str,
     fields: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
-) -> tuple[list[Pair], list[tuple[int, Pair | None, str]]]:
+) -> tuple[list[Pair], list[Refusal]]:
     """:func:`transition` by ``action`` for many pairs at once: each pair is checked on its
     own, under its lock, by the same rules; the legal moves are made in one UPDATE and one
     audit INSERT. Returns the moved pairs (as they were before) and the refusals as
