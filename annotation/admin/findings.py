@@ -138,6 +138,7 @@ class FindingAdmin(ReadOnlyAdmin):
                 continue
             done += 1
         # Both counts: stopping at the first refusal hid that earlier ones were confirmed.
-        messages.success(request, f"Confirmed {done} finding(s).")
+        if done or not refusals:
+            messages.success(request, f"Confirmed {done} finding(s).")
         for why, count in refusals.items():
             messages.error(request, f"{count} finding(s) not confirmed. {why}")
