@@ -1,6 +1,7 @@
 """Release tests: files land in a temporary MEDIA_ROOT; helpers build real releases."""
 
 import hashlib
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -75,6 +76,19 @@ def split_of(public_id: str, test_fraction: float) -> str:
     the first 64 bits of the sha256 of the public id, as a fraction of 2**64, are below."""
     digest = hashlib.sha256(public_id.encode("ascii")).digest()
     return "test" if int.from_bytes(digest[:8], "big") / 2**64 < test_fraction else "train"
+
+
+def place_in_splits(dataset, splits: list[str], fraction: float) -> None:
+    """Give the dataset's pairs, in creation order, public ids that put them in ``splits``:
+    the split comes from a hash of the id, and random ids leave a split of a few pairs
+    empty now and then (five at a fraction of 0.5: 1 time in 16)."""
+    pairs = Pair.objects.filter(category__dataset=dataset).order_by("pk")
+    assert len(pairs) == len(splits)
+    for pair, split in zip(pairs, splits, strict=True):
+        public_id = uuid.uuid4()
+        while split_of(str(public_id), fraction) != split:
+            public_id = uuid.uuid4()
+        Pair.objects.filter(pk=pair.pk).update(public_id=public_id)
 
 
 def read(release: Release, name: str) -> bytes:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from exports.storage import release_storage
-from tests.exports.conftest import approved_pair, build
+from tests.exports.conftest import approved_pair, build, place_in_splits
 from tests.exports.test_preference_and_stats import edited_pair  # noqa: F401 - a fixture
 
 datasets = pytest.importorskip("datasets")
@@ -32,6 +32,7 @@ def test_every_file_and_configuration_loads(
 ):
     for _ in range(4):
         approved_pair(author=alice, category=open_qa, by=ada)
+    place_in_splits(dolly, ["train", "test", "train", "test", "train"], 0.5)
     release = build(dolly, test_fraction=0.5)
     folder = _download(release, tmp_path / "release")
     cache = str(tmp_path / "cache")
@@ -45,7 +46,18 @@ def test_every_file_and_configuration_loads(
     )
     assert alpaca.column_names == ["instruction", "input", "output"] and alpaca.num_rows == 5
     default = datasets.load_dataset(str(folder), cache_dir=cache)
-    assert sum(split.num_rows for split in default.values()) == 5
+    assert {name: split.num_rows for name, split in default.items()} == {"train": 3, "test": 2}
     preference = datasets.load_dataset(str(folder), "preference", split="train", cache_dir=cache)
     assert preference.column_names == ["prompt", "chosen", "rejected", "category", "id"]
     assert json.loads((folder / "stats.json").read_text())["pairs"] == 5
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_a_release_with_one_split_empty_loads(dolly, open_qa, alice, ada, tmp_path, split):
+    """A small release can put every pair in one split; the card then names only that one."""
+    for _ in range(2):
+        approved_pair(author=alice, category=open_qa, by=ada)
+    place_in_splits(dolly, [split, split], 0.5)
+    folder = _download(build(dolly, test_fraction=0.5), tmp_path / "release")
+    default = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "cache"))
+    assert {name: rows.num_rows for name, rows in default.items()} == {split: 2}

@@ -10,7 +10,15 @@ from annotation.pairs import shipped_pairs
 from annotation.submission import pair_retract
 from annotation.workflow import S
 from exports.models import Release
-from tests.exports.conftest import approve, approved_pair, build, improve, read, split_of
+from tests.exports.conftest import (
+    approve,
+    approved_pair,
+    build,
+    improve,
+    place_in_splits,
+    read,
+    split_of,
+)
 from tests.factories import make_pair
 
 DATA_FILES = [
@@ -76,6 +84,7 @@ def test_dataset_card_front_matter(dolly, open_qa, closed_qa, alice, ada):
     for _ in range(3):
         approved_pair(author=alice, category=open_qa, by=ada)
     approved_pair(author=alice, category=closed_qa, by=ada)
+    place_in_splits(dolly, ["train", "test", "train", "train"], 0.5)
     card = read(build(dolly, notes="Hand-picked notes.", test_fraction=0.5), "README.md")
     front, body = card.decode().split("---\n", 2)[1:]
     assert "license: cc-by-sa-3.0\n" in front
@@ -84,6 +93,7 @@ def test_dataset_card_front_matter(dolly, open_qa, closed_qa, alice, ada):
     assert "size_categories:\n- n<1K\n" in front
     assert 'pretty_name: "Dolly v1"\n' in front
     assert "- split: train\n    path: data/train.parquet\n" in front
+    assert "- split: test\n    path: data/test.parquet\n" in front
     rule = "2 of a kind, up to 4 after split votes"
     assert f"| open_qa | 3 | {rule} |" in body and f"| closed_qa | 1 | {rule} |" in body
     assert "Hand-picked notes." in body and "CC BY-SA 3.0" in body
