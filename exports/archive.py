@@ -43,7 +43,9 @@ def zip_chunks(release: Release) -> Iterator[bytes]:
     pipe = _Pipe()
     folder = archive_name(release)
     with zipfile.ZipFile(pipe, "w") as archive:
-        for file in release.files.order_by("name"):
+        # Sorted here, not by the database, whose collation may order "README.md" and
+        # "data/..." differently: the same release zips to the same bytes anywhere.
+        for file in sorted(release.files.all(), key=lambda file: file.name):
             info = zipfile.ZipInfo(f"{folder}/{file.name}", date_time=FIXED_DATE)
             info.compress_type = (
                 zipfile.ZIP_STORED if file.name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED

@@ -105,6 +105,12 @@ def test_a_release_built_by_one_worker_downloads_through_the_web(
     assert store.keys() == sorted(release.files.values_list("storage_path", flat=True))
     workers = [s for s in request.node.services if s.name.startswith("worker")]
     done = re.compile(r"exports\.tasks\.build_release\[[^]]+\] succeeded")
+    # The worker logs success after the task returns, a moment after the page says ready.
+    wait_until(
+        lambda: any(done.search(w.output()) for w in workers),
+        what="the worker's success line",
+        services=request.node.services,
+    )
     built = [w.name for w in workers if done.search(w.output())]
     assert len(built) == 1, built  # one worker built it; the other never touched it
 
