@@ -5,11 +5,12 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -45,11 +46,20 @@ def redis_sessions():
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("needs Redis (REDIS_URL)")
-    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Keys of their own, deleted one by one: clear() would flush the whole Redis database,
+    # which the broker shares (a worker's queued tasks, another run's).
+    prefix = f"test-sessions-{uuid.uuid4().hex}"
+    cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+    }
     with override_settings(SESSION_ENGINE=CACHED_DB, CACHES={"default": cache}):
-        caches["default"].clear()
         yield
-        caches["default"].clear()
+    server = redis.Redis.from_url(url)
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    server.close()
 
 
 def test_a_signed_in_request_reads_no_session_row(redis_sessions, client, bob):
