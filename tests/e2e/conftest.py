@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.integration.processes import attach_logs
 
@@ -39,8 +40,17 @@ def pytest_runtest_makereport(item, call):
         attach_logs(item, report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium, for one module's tests.
+
+    Inside ``sync_playwright`` this thread has a running event loop, so Django keeps its
+    connections per context rather than per thread. A browser kept for the session did that
+    for every later test too: a connection opened after the browser tests was one that
+    pytest-django's teardown did not hold, and dropping the test database found it still
+    open ("being accessed by other users"). Hence a browser per module, and this context's
+    connections closed before the loop ends.
+    """
     if not Path(CHROMIUM).exists():
         missing = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
         # CI installs it, so there a missing browser is an error, not a quiet skip.
@@ -52,6 +62,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
+        connections.close_all()
         browser.close()
 
 
