@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.base import RegexBasedDetector
 from stdnum import iban, luhn
 
 PERSONAL = "personal"
@@ -125,6 +123,11 @@ def _slug(secret_type: str) -> str:
 @cache
 def _credential_plugins() -> dict[str, tuple[str, object]]:
     """kind -> (the plugin's own name for it, an instance of the plugin)."""
+    # Imported at the first scan, not at start-up: 40 ms of every process's start
+    # (build_release's and the worker's included), most of which never scan.
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+
     plugins = {}
     for secret_type, plugin in get_mapping_from_secret_type_to_class().items():
         if secret_type not in _SKIPPED_PLUGINS and issubclass(plugin, RegexBasedDetector):

@@ -1,12 +1,18 @@
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from exports.models import Release
 from tests.exports.conftest import approved_pair, read
+from tests.integration.processes import ROOT, database_url
 
 
 def test_builds_prints_the_version_and_writes_the_files(dolly, open_qa, alice, ada, tmp_path):
@@ -57,3 +63,27 @@ def test_a_failed_build_exits_with_its_error(dolly, open_qa, alice, ada, monkeyp
     with pytest.raises(CommandError, match="failed: ValueError: cannot encode"):
         call_command("build_release", "--dataset", "dolly", stderr=StringIO())
     assert Release.objects.get().state == "failed"
+
+
+@pytest.mark.postgres
+def test_run_as_a_process_of_its_own(transactional_db, dolly, open_qa, alice, ada, media_root):
+    """As an admin runs it, through manage.py (run_from_argv, which call_command skips)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a process of its own needs the test database on a server")
+    approved_pair(author=alice, category=open_qa, by=ada)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(media_root),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "HANDWRITTEN_TESTING": "1",
+    }
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "build_release", "--dataset", "dolly"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout.strip()) == (0, "v1"), done.stderr
+    release = Release.objects.get()
+    assert (release.state, release.total_count) == ("ready", 1)
+    assert json.loads(read(release, "dolly.jsonl"))["category"] == "open_qa"

@@ -1,3 +1,4 @@
+import gc
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,15 @@ class Command(BaseCommand):
         "Build a release of a dataset now, in this process, through the same code as the "
         "worker; print its version. With --out, also copy its files into a directory."
     )
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # Run as its own process (not by call_command): what start-up made lives as long
+        # as the process, so it is frozen, and the cycle collector no longer walks its 100k
+        # objects, neither in the build's collections nor in those that end the
+        # interpreter. Exiting took 0.26-0.28 s without this and 0.03-0.05 s with it; a
+        # 100k command took 3.56-4.20 s against 3.19-3.70 s (run in turn, 3 rounds).
+        gc.freeze()
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", required=True, help="The dataset's slug.")
