@@ -20,6 +20,7 @@ reviews per pair, and for each size prints one JSON line:
   to the floor (targets: dolly <= 1.5x, the command <= 4x, RSS < 256 MB and flat).
 """
 
+import gc
 import json
 import os
 import resource
@@ -305,6 +306,10 @@ def _run_child(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     command, arg = argv
+    if command != "generate":
+        # As every build runs now: a worker's pool process and build_release both freeze
+        # what start-up made (config/celery.py).
+        gc.freeze()
     if command == "generate":
         result = _generate(int(arg))
     elif command == "dolly":
