@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation.views import findings, home, licence, pairs, prompts, similar, write
+from annotation.views import home, licence, pairs, prompts, similar, write
 
 app_name = "annotation"
 
@@ -15,7 +15,6 @@ urlpatterns = [
     path("write/<uuid:public_id>/choose/", write.choose, name="choose"),
     path("write/<uuid:public_id>/similar/", similar.near_duplicates, name="near_duplicates"),
     path("licence/<slug:dataset>/", licence.accept, name="licence"),
-    path("findings/<int:pk>/confirm/", findings.confirm, name="confirm_finding"),
     # Open prompts: an instruction alone, answered by someone else
     path("questions/", prompts.open_prompts, name="open_prompts"),
     path("questions/ask/", prompts.ask, name="ask"),

@@ -1,4 +1,5 @@
-"""A reviewer's decision on the revision they hold a lease on."""
+"""A reviewer's decision on the revision they hold a lease on, and their confirmation of its
+findings."""
 
 from dataclasses import dataclass
 
@@ -8,7 +9,8 @@ from django.db import transaction
 
 from annotation.audit import audit
 from annotation.checks import check_pair
-from annotation.models import Pair, Revision
+from annotation.flags import finding_confirm
+from annotation.models import Finding, Pair, Revision
 from annotation.workflow import S, lock
 from review.consensus import Verdict
 from review.leases import Kind, lease_get, lease_release
@@ -192,3 +194,18 @@ def _record(
     lease_release(holder=reviewer, kind=Kind.REVIEW, item=pair)
     verdict = consensus_apply(pair=pair, revision=revision, by=reviewer)
     return Decided(review=review, verdict=verdict)
+
+
+def review_finding_confirm(*, pair: Pair, finding: Finding, by: User) -> Finding:
+    """``by`` confirms a finding of the revision they review fictional or public.
+
+    Only while they hold the pair's review lease, as for a decision: a confirmation
+    decides whether the text may ship, and the answer shows the text around the finding,
+    so a reviewer must not reach other pairs' findings by their ids. Raises LeaseLost
+    without an unexpired lease, and PermissionDenied as ``finding_confirm`` does (the
+    finding is not of the revision under review, or the pair is their own).
+    """
+    if finding.revision_id != pair.current_revision_id:
+        raise PermissionDenied("That finding is not on the revision under review.")
+    lease_get(holder=by, kind=Kind.REVIEW, item=pair)
+    return finding_confirm(finding=finding, by=by)

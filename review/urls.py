@@ -10,6 +10,11 @@ urlpatterns = [
     path("next/", queue.next_pair, name="next"),
     path("pairs/<uuid:public_id>/", pair.pair_page, name="pair"),
     path("pairs/<uuid:public_id>/decide/", pair.decide, name="decide"),
+    path(
+        "pairs/<uuid:public_id>/findings/<int:pk>/confirm/",
+        pair.confirm_finding,
+        name="confirm_finding",
+    ),
     path("pairs/<uuid:public_id>/lease/", pair.heartbeat, name="heartbeat"),
     path("pairs/<uuid:public_id>/release/", pair.release, name="release"),
     # Edit queue

@@ -1,21 +1,23 @@
-"""Reviewing one pair: the page, the decision, the lease heartbeat and releasing it."""
+"""Reviewing one pair: the page, the decision, confirming its findings, the lease heartbeat
+and releasing it."""
 
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from annotation.flags import revision_findings
-from annotation.models import Pair
+from annotation.models import Finding, Pair
 from annotation.roles import REVIEWER, role_required
 from annotation.similar import near_duplicates_context
 from annotation.workflow import S
 from review.consensus import Verdict, approvals_needed, consensus_rule
-from review.decisions import PairChanged, review_decide
+from review.decisions import PairChanged, review_decide, review_finding_confirm
 from review.diff import text_diff
 from review.forms import DecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
@@ -165,6 +167,32 @@ def decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
             + VERDICT_MESSAGES[decided.verdict],
         )
     return go_next(request)
+
+
+@role_required(REVIEWER)
+@require_POST
+def confirm_finding(request: HttpRequest, public_id: UUID, pk: int) -> HttpResponse:
+    pair = _pair_or_404(request, public_id)
+    finding = get_object_or_404(Finding.objects.select_related("revision"), pk=pk)
+    try:
+        review_finding_confirm(pair=pair, finding=finding, by=request.user)
+    except (NotHeld, PermissionDenied) as exc:
+        raise Http404("No such finding for you.") from exc
+    except LeaseExpired:
+        # The pair's page says the lease ran out (and the queue takes it back).
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("review:pair", args=[pair.public_id]))
+        return _expired(request, pair)
+    if request.htmx:
+        revision = pair.current_revision
+        revision.pair = pair  # the same row: the findings read it
+        context = {
+            "pair": pair,
+            "revision": revision,
+            "findings": revision_findings(revision=revision, viewer=request.user),
+        }
+        return render(request, "review/pair_findings.html#review_findings", context)
+    return redirect("review:pair", public_id=pair.public_id)
 
 
 def _held_page(request: HttpRequest, pair: Pair, form: DecisionForm) -> HttpResponse:

@@ -64,7 +64,7 @@ def test_an_unconfirmed_flag_offers_the_reviewer_to_confirm_it(as_bob, bob, flag
     html = as_bob.get(page(flagged)).content.decode()
     assert "Not confirmed: this pair will not ship" in html
     email = Finding.objects.get(kind="email")
-    assert reverse("annotation:confirm_finding", args=[email.pk]) in html
+    assert reverse("review:confirm_finding", args=[flagged.public_id, email.pk]) in html
     assert html.count("It is fictional or public</button>") == 1
 
 

@@ -245,9 +245,15 @@ def build_world() -> World:
         assert release.state == Release.State.READY, release.error
         world.objects[key] = release
 
-    # Unconfirmed findings (as an import leaves them) on a pair under review and on an
-    # approved one; made after the releases, which would leave the approved pair out.
-    for key, pair_key in (("finding_review", "alice_free"), ("finding_approved", "dan_approved")):
+    # Unconfirmed findings (as an import leaves them) on a pair under review, on one held by
+    # bob and on an approved one; made after the releases, which would leave the approved
+    # pair out.
+    findings = (
+        ("finding_review", "alice_free"),
+        ("finding_held", "alice_held_bob"),
+        ("finding_approved", "dan_approved"),
+    )
+    for key, pair_key in findings:
         revision = world[pair_key].current_revision
         start = revision.response.index(world.marker(pair_key))
         found = Found(field="response", kind="phone", start=start, end=start + 10)

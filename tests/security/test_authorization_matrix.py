@@ -103,8 +103,10 @@ def pair_text(world: World, key: str | None, persona: str) -> dict:
     }
 
 
-def finding_pk(world: World, key: str | None) -> dict:
-    return {"pk": world[key].pk if not key.startswith("unknown") else 10**9}
+def finding_ref(world: World, key: str | None) -> dict:
+    if key.startswith("unknown"):
+        return {"public_id": world["alice_held_bob"].public_id, "pk": 10**9}
+    return {"public_id": world[key].revision.pair.public_id, "pk": world[key].pk}
 
 
 def decision(world: World, key: str | None, persona: str) -> dict:
@@ -262,17 +264,18 @@ ROUTES: dict[str, Route] = {
         data=lambda w, k, p: {"new_password1": PASSWORD, "new_password2": PASSWORD},
         refused=frozenset({400}),
     ),
-    # Confirming a finding fictional or public: a reviewer (not the author) while the pair
-    # is under review, an admin always; anyone else is told nothing.
-    "annotation:confirm_finding": Route(
-        "signed_in",
+    # Confirming a finding fictional or public: the reviewer holding the pair under review
+    # (admins confirm in Django's admin); anyone else is told nothing.
+    "review:confirm_finding": Route(
+        "reviewer",
         ("post",),
         {
-            "finding_review": REVIEWERS | ADMINS,
-            "finding_approved": ADMINS,
+            "finding_held": {"bob"},
+            "finding_review": NOBODY,
+            "finding_approved": NOBODY,
             "unknown_finding": NOBODY,
         },
-        kwargs=finding_pk,
+        kwargs=finding_ref,
     ),
     # Review queue.
     "review:queue": Route("reviewer", ("get",)),
