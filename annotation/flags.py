@@ -22,6 +22,7 @@ from django.utils.text import capfirst
 from annotation import findings
 from annotation.audit import audit
 from annotation.models import Dataset, Finding, Pair, Revision
+from annotation.pairs import is_written_by
 from annotation.roles import is_admin, is_reviewer
 
 _TOKEN_SALT = "annotation.flags.finding_token"  # noqa: S105 (a salt, not a secret)
@@ -170,7 +171,7 @@ def may_confirm(*, revision: Revision, user: User) -> bool:
     pair = revision.pair
     return (
         is_reviewer(user)
-        and pair.author_id != user.pk
+        and not is_written_by(pair=pair, user=user)
         and pair.status == Pair.Status.SUBMITTED
         and pair.current_revision_id == revision.pk
     )

@@ -22,6 +22,20 @@ EXCERPT_CHARS = 200
 NEEDS_ATTENTION = (S.CHANGES_REQUESTED, S.DRAFT)
 
 
+def written_by(user: User | int, *, through: str = "") -> Q:
+    """The pairs ``user`` wrote text of: their own, and the answers to an open prompt they
+    asked, whose instruction is theirs. Nobody reviews such a pair, decides an edit of it or
+    confirms its findings. ``through`` leads to the pair from another model ("pair__")."""
+    return Q(**{f"{through}author": user}) | Q(**{f"{through}prompt__author": user})
+
+
+def is_written_by(*, pair: Pair, user: User) -> bool:
+    """:func:`written_by` for one pair."""
+    return pair.author_id == user.pk or (
+        pair.prompt_id is not None and pair.prompt.author_id == user.pk
+    )
+
+
 def unconfirmed_findings_of(revision: str) -> QuerySet[Finding]:
     """The findings nobody confirmed on the revision that the outer query's field
     ``revision`` names: a text holding one never ships, as a pair or as an edit's side."""

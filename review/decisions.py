@@ -11,6 +11,7 @@ from annotation.audit import audit
 from annotation.checks import check_pair
 from annotation.flags import finding_confirm
 from annotation.models import Finding, Pair, Revision
+from annotation.pairs import is_written_by
 from annotation.workflow import S, lock
 from review.consensus import Verdict
 from review.leases import Kind, lease_get, lease_release
@@ -110,7 +111,7 @@ def review_decide(
     PairChanged when the revision is no longer the one under review, and ValidationError
     (by field) for a decision that lacks what it needs.
     """
-    if pair.author_id == reviewer.pk:
+    if is_written_by(pair=pair, user=reviewer):
         raise PermissionDenied("Nobody reviews their own pair.")
     with transaction.atomic():
         # The category and the revision are read by the decision and its verdict.

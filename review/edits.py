@@ -17,6 +17,7 @@ from annotation.audit import audit
 from annotation.checks import check_pair
 from annotation.flags import findings_record
 from annotation.models import Pair, Revision
+from annotation.pairs import is_written_by, written_by
 from annotation.submission import duplicate_guard, revision_create
 from annotation.workflow import S, lock
 from review.consensus import Verdict
@@ -44,7 +45,7 @@ def edits_reviewable(reviewer: User | int, now: datetime | None = None) -> Query
             pair__current_revision=F("base_revision"),
         )
         .exclude(proposer=reviewer)
-        .exclude(pair__author=reviewer)
+        .exclude(written_by(reviewer, through="pair__"))
         .exclude(Exists(leased_to_another))
     )
 
@@ -80,7 +81,7 @@ def edit_held(*, reviewer: User) -> Lease | None:
 
 def _lock_for_decision(proposal: EditProposal, reviewer: User) -> tuple[Pair, EditProposal]:
     """Lock the pair, then the proposal; refuse anyone who may not decide it."""
-    if reviewer.pk in (proposal.proposer_id, proposal.pair.author_id):
+    if proposal.proposer_id == reviewer.pk or is_written_by(pair=proposal.pair, user=reviewer):
         raise PermissionDenied("Nobody decides their own edit, or an edit of their own pair.")
     pair = lock(proposal.pair)
     return pair, EditProposal.objects.select_for_update().get(pk=proposal.pk)

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from annotation.models import Dataset, Pair
+from annotation.pairs import written_by
 from review.leases import Kind, lease_held, lease_next, leases_active
 from review.models import InProgress, Lease, Review
 
@@ -31,12 +32,12 @@ def _reviewed_by(reviewer: User) -> QuerySet[Review]:
 
 
 def reviewable(reviewer: User, now: datetime | None = None) -> QuerySet[Pair]:
-    """Submitted pairs this reviewer may take: not their own, not reviewed by them in this
+    """Submitted pairs this reviewer may take: not written by them, not reviewed by them in this
     round, not leased to anyone."""
     now = now or timezone.now()
     return (
         Pair.objects.filter(status=S.SUBMITTED)
-        .exclude(author=reviewer)
+        .exclude(written_by(reviewer))
         .exclude(Exists(leases_active(now).filter(pair=OuterRef("pk"))))
         .exclude(Exists(_reviewed_by(reviewer)))
     )

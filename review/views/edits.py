@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from annotation.flags import draft_findings
+from annotation.pairs import is_written_by
 from annotation.roles import REVIEWER, role_required
 from annotation.similar import near_duplicates_context
 from review.consensus import Verdict, approvals_needed, consensus_rule
@@ -63,7 +64,9 @@ def _proposal_or_404(request: HttpRequest, public_id: UUID) -> EditProposal:
         ),
         public_id=public_id,
     )
-    if request.user.pk in (proposal.proposer_id, proposal.pair.author_id):
+    if proposal.proposer_id == request.user.pk or is_written_by(
+        pair=proposal.pair, user=request.user
+    ):
         raise Http404("Nobody decides their own edit.")
     return proposal
 

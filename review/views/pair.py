@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from annotation.flags import revision_findings
 from annotation.models import Finding, Pair
+from annotation.pairs import is_written_by
 from annotation.roles import REVIEWER, role_required
 from annotation.similar import near_duplicates_context
 from annotation.workflow import S
@@ -34,7 +35,7 @@ VERDICT_MESSAGES = {
 
 
 def _pair_or_404(request: HttpRequest, public_id: UUID) -> Pair:
-    """A pair under review that is not the reviewer's own; anything else is not found."""
+    """A pair the reviewer did not write; anything else is not found."""
     pair = get_object_or_404(
         Pair.objects.select_related(
             "category", "dataset", "current_revision__category", "approved_revision"
@@ -42,7 +43,7 @@ def _pair_or_404(request: HttpRequest, public_id: UUID) -> Pair:
         public_id=public_id,
         current_revision__isnull=False,
     )
-    if pair.author_id == request.user.pk:
+    if is_written_by(pair=pair, user=request.user):
         raise Http404("Nobody reviews their own pair.")
     return pair
 
