@@ -24,6 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):
             raise Http404("Self sign-up is not enabled on this site.")
         return True
 
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth parses ``next`` before it checks it; an address that does not parse
+        # ("http://[x") raised, and signing in failed with a server error.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # Ours first: one message for reserved, taken and look-alike names alike.
         if not shallow:

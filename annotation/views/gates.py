@@ -16,6 +16,14 @@ from annotation.licence import licence_acceptance, licence_accepted
 from annotation.models import Dataset
 
 
+def _current_path(request: HttpRequest) -> str:
+    """The page the htmx request came from, or the request's own path."""
+    try:
+        return request.htmx.current_url_abs_path or request.get_full_path()
+    except ValueError:  # an HX-Current-URL that is no address ("http://[x")
+        return request.get_full_path()
+
+
 def signed_in_for_htmx(view: Callable) -> Callable:
     """An htmx request from a signed-out browser gets 401 and a note, not a login page.
 
@@ -26,7 +34,7 @@ def signed_in_for_htmx(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.htmx and not request.user.is_authenticated:
-            back = request.htmx.current_url_abs_path or request.get_full_path()
+            back = _current_path(request)
             response = render(
                 request,
                 "annotation/write.html#savestate",
@@ -114,7 +122,10 @@ def next_url(request: HttpRequest, fallback: str = "") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or fallback
     # A path or address on this site: redirect() would read a bare word ("foo") as the
     # name of a view, and fail.
-    absolute = candidate.startswith("/") or urlsplit(candidate).scheme in ("http", "https")
+    try:
+        absolute = candidate.startswith("/") or urlsplit(candidate).scheme in ("http", "https")
+    except ValueError:  # no address at all ("http://[x")
+        return ""
     if absolute and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

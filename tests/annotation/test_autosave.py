@@ -91,6 +91,14 @@ def test_signed_out_autosave_gets_401_and_changes_nothing(pair):
     assert pair.draft.response == before
 
 
+def test_signed_out_autosave_from_a_page_whose_address_does_not_parse(pair):
+    response = Client().post(
+        autosave_url(pair), editor_data(pair, response="x"), HTTP_HX_CURRENT_URL="http://[x", **HTMX
+    )
+    assert response.status_code == 401
+    assert f"/login/?next={autosave_url(pair).replace('/', '%2F')}" in response.content.decode()
+
+
 def test_signed_out_plain_post_goes_to_login(pair):
     response = Client().post(autosave_url(pair), editor_data(pair, response="x"))
     assert response.status_code == 302 and response.url.startswith("/login/")

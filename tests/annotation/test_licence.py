@@ -54,10 +54,21 @@ def test_next_must_stay_on_this_site(as_alice, dolly):
     assert response.url == "/write/?dataset=dolly"
 
 
-@pytest.mark.parametrize("written", ["foo", "write", "annotation:home", "//evil.example/x"])
+@pytest.mark.parametrize(
+    "written", ["foo", "write", "annotation:home", "//evil.example/x", "http://[x", "https://]x"]
+)
 def test_a_next_that_is_no_path_on_this_site_goes_to_writing(as_alice, dolly, written):
+    assert as_alice.get(licence_url(dolly), {"next": written}).status_code == 200
     response = as_alice.post(licence_url(dolly), {"agree": "on", "next": written})
     assert response.status_code == 302 and response.url == "/write/?dataset=dolly"
+
+
+def test_a_refusal_from_a_page_whose_address_does_not_parse_offers_the_licence(as_alice, dolly):
+    response = as_alice.post(
+        reverse("annotation:write"), {"dataset": "dolly"}, HTTP_REFERER="http://[x"
+    )
+    assert response.status_code == 403
+    assert "http://[x" not in response.content.decode()
 
 
 def test_a_new_licence_version_asks_again(as_alice, alice, dolly):
