@@ -38,6 +38,8 @@ class TextField(forms.CharField):
 
 
 class SignalField(forms.IntegerField):
+    widget = forms.HiddenInput
+
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, min_value=0, max_value=10_000_000, **kwargs)
 
@@ -66,13 +68,25 @@ class PairTextForm(forms.Form):
 
     instruction = TextField()
     context = TextField()
-    source_url = TextField(max_length=2000)
+    source_url = TextField(max_length=2000, label="Source URL")
     response = TextField()
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     active_seconds = SignalField()
     typed_chars = SignalField()
     pasted_chars = SignalField()
     confirm = TokensField()
+    # Filled in by the page, not typed: the page shows no field for them, so what is wrong
+    # with one is said once, above the text, in words the writer can act on.
+    PAGE_FIELDS = ("version", "active_seconds", "typed_chars", "pasted_chars")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if any(name in self.errors for name in self.PAGE_FIELDS):
+            raise ValidationError(
+                "This page sent figures it should not (its draft version or how the text was "
+                "written). Copy your text, then reload the page."
+            )
+        return cleaned
 
     def draft_text(self) -> DraftText:
         data = self.cleaned_data

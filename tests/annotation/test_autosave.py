@@ -91,6 +91,14 @@ def test_signed_out_autosave_gets_401_and_changes_nothing(pair):
     assert pair.draft.response == before
 
 
+def test_a_refused_autosave_names_the_fields_as_the_page_does(as_alice, pair):
+    data = editor_data(pair, source_url="x" * 2001, typed_chars="-5")
+    text = as_alice.post(autosave_url(pair), data, **HTMX).content.decode()
+    assert "Not saved: This page sent figures it should not" in text
+    assert "Source URL: Ensure this value has at most 2000 characters" in text
+    assert "Source_url" not in text and "Typed_chars" not in text
+
+
 def test_signed_out_autosave_from_a_page_whose_address_does_not_parse(pair):
     response = Client().post(
         autosave_url(pair), editor_data(pair, response="x"), HTTP_HX_CURRENT_URL="http://[x", **HTMX
@@ -133,7 +141,7 @@ def test_a_missing_version_is_refused(as_alice, pair):
     del data["version"]
     response = as_alice.post(autosave_url(pair), data, **HTMX)
     assert response.status_code == 422
-    assert "Version" in response.content.decode()
+    assert "This page sent figures it should not (its draft version" in response.content.decode()
     pair.draft.refresh_from_db()
     assert pair.draft.response != "No version given."
 

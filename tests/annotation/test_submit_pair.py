@@ -63,6 +63,20 @@ def test_failed_checks_keep_the_text_and_show_the_errors(as_alice, pair):
     assert pair.draft.response == "A response that stays put."  # saved before the checks
 
 
+@pytest.mark.parametrize(
+    "broken", [{"version": "abc"}, {"version": ""}, {"typed_chars": "-5"}, {"active_seconds": "x"}]
+)
+def test_figures_the_page_sent_wrong_are_said_above_the_text(as_alice, pair, broken):
+    data = editor_data(pair, response="A response that stays put.", **broken)
+    response = as_alice.post(submit_url(pair), data)
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert 'role="alert"' in text and "This page sent figures it should not" in text
+    assert "A response that stays put." in text
+    pair.refresh_from_db()
+    assert pair.status == S.DRAFT
+
+
 def test_htmx_failed_submit_returns_only_the_form(as_alice, pair):
     response = as_alice.post(submit_url(pair), editor_data(pair, response=""), **HTMX)
     assert response.status_code == 422
