@@ -103,6 +103,9 @@ def moderate_bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, "A filter is not valid any more; nothing was done.")
             return _moderation_page(request, form, status=422)
         pairs = found.qs
+        if not pairs.exists():
+            messages.error(request, "No pair matches these filters; nothing was done.")
+            return _moderation_page(request, form, status=422)
     else:
         pairs = Pair.objects.filter(public_id__in=data["pairs"])
     try:
