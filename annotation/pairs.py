@@ -212,5 +212,5 @@ def dataset_progress() -> list[DatasetProgress]:
 
 
 def review_backlog(*, reviewer: User) -> int:
-    """Submitted pairs by other people: an upper bound of what the reviewer's queue holds."""
-    return Pair.objects.filter(status=S.SUBMITTED).exclude(author=reviewer).count()
+    """Submitted pairs others wrote: an upper bound of what the reviewer's queue holds."""
+    return Pair.objects.filter(status=S.SUBMITTED).exclude(written_by(reviewer)).count()

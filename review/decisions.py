@@ -206,7 +206,8 @@ def review_finding_confirm(*, pair: Pair, finding: Finding, by: User) -> Finding
     without an unexpired lease, and PermissionDenied as ``finding_confirm`` does (the
     finding is not of the revision under review, or the pair is their own).
     """
+    # The lease first: to someone who does not hold the pair, every id answers alike.
+    lease_get(holder=by, kind=Kind.REVIEW, item=pair)
     if finding.revision_id != pair.current_revision_id:
         raise PermissionDenied("That finding is not on the revision under review.")
-    lease_get(holder=by, kind=Kind.REVIEW, item=pair)
     return finding_confirm(finding=finding, by=by)

@@ -177,13 +177,20 @@ def confirm_finding(request: HttpRequest, public_id: UUID, pk: int) -> HttpRespo
     finding = get_object_or_404(Finding.objects.select_related("revision"), pk=pk)
     try:
         review_finding_confirm(pair=pair, finding=finding, by=request.user)
-    except (NotHeld, PermissionDenied) as exc:
+    except NotHeld:
+        # htmx swaps no error into the page: the button would do nothing, so the reviewer
+        # goes to the queue, told why.
+        if request.htmx:
+            messages.error(request, "You no longer hold that pair; nothing was confirmed.")
+            return HttpResponseClientRedirect(reverse("review:queue"))
+        return not_held(request, what="pair", kept=[])
+    except PermissionDenied as exc:
         raise Http404("No such finding for you.") from exc
     except LeaseExpired:
         # The pair's page says the lease ran out (and the queue takes it back).
         if request.htmx:
             return HttpResponseClientRedirect(reverse("review:pair", args=[pair.public_id]))
-        return _expired(request, pair)
+        return _expired(request, pair, status=409)
     if request.htmx:
         revision = pair.current_revision
         revision.pair = pair  # the same row: the findings read it

@@ -1,3 +1,4 @@
+import gc
 import hashlib
 import json
 import os
@@ -87,3 +88,16 @@ def test_run_as_a_process_of_its_own(transactional_db, dolly, open_qa, alice, ad
     release = Release.objects.get()
     assert (release.state, release.total_count) == ("ready", 1)
     assert json.loads(read(release, "dolly.jsonl"))["category"] == "open_qa"
+
+
+def test_run_as_a_process_of_its_own_it_freezes_start_ups_objects_first(monkeypatch):
+    """What start-up made is frozen before the command runs (see run_from_argv)."""
+    from django.core.management.base import BaseCommand
+
+    from exports.management.commands.build_release import Command
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(BaseCommand, "run_from_argv", lambda self, argv: calls.append(argv))
+    Command().run_from_argv(["manage.py", "build_release", "--dataset", "dolly"])
+    assert calls == ["freeze", ["manage.py", "build_release", "--dataset", "dolly"]]

@@ -8,11 +8,12 @@ from django.urls import reverse
 from annotation.drafts import DraftText, draft_save
 from annotation.flags import may_confirm
 from annotation.licence import licence_accept
+from annotation.pairs import review_backlog
 from annotation.prompts import prompt_ask, prompt_take
 from annotation.roles import CONTRIBUTOR, REVIEWER
 from annotation.submission import pair_submit
 from review.decisions import review_decide
-from review.edits import edits_reviewable
+from review.edits import edit_accept, edit_decline, edits_reviewable
 from review.models import EditProposal, Lease, Review
 from review.queue import reviewable
 from tests.factories import make_user
@@ -73,8 +74,21 @@ def test_the_asker_does_not_decide_an_edit_of_it(client, pat, bob, answered):
     lease_edit(proposal, pat)
     client.force_login(pat)
     assert client.get(reverse("review:edit", args=[proposal.public_id])).status_code == 404
+    decide_url = reverse("review:edit_decide", args=[proposal.public_id])
+    for decision in ("accept", "decline"):
+        response = client.post(decide_url, {"decision": decision, "comment": "Mine to judge."})
+        assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        edit_accept(proposal=proposal, by=pat)
+    with pytest.raises(PermissionDenied):
+        edit_decline(proposal=proposal, by=pat, comment="Mine to judge.")
     proposal.refresh_from_db()
     assert proposal.status == EditProposal.Status.PENDING
+
+
+def test_the_askers_home_does_not_count_the_answer_as_waiting_for_them(pat, bob, answered):
+    assert review_backlog(reviewer=bob) == 1
+    assert review_backlog(reviewer=pat) == 0
 
 
 def test_pairs_without_a_prompt_stay_in_everyone_elses_queue(pat, submitted):
