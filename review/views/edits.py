@@ -60,7 +60,11 @@ def _proposal_or_404(request: HttpRequest, public_id: UUID) -> EditProposal:
     """An edit the reviewer may decide: not their own and not on their own pair."""
     proposal = get_object_or_404(
         EditProposal.objects.select_related(
-            "pair__category", "pair__dataset", "base_revision", "pair__current_revision"
+            "pair__category",
+            "pair__dataset",
+            "pair__prompt",
+            "base_revision",
+            "pair__current_revision",
         ),
         public_id=public_id,
     )

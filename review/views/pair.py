@@ -38,7 +38,7 @@ def _pair_or_404(request: HttpRequest, public_id: UUID) -> Pair:
     """A pair the reviewer did not write; anything else is not found."""
     pair = get_object_or_404(
         Pair.objects.select_related(
-            "category", "dataset", "current_revision__category", "approved_revision"
+            "category", "dataset", "current_revision__category", "approved_revision", "prompt"
         ),
         public_id=public_id,
         current_revision__isnull=False,

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         # as the process, so it is frozen, and the cycle collector no longer walks its 100k
         # objects, neither in the build's collections nor in those that end the
         # interpreter. Exiting took 0.26-0.28 s without this and 0.03-0.05 s with it; a
-        # 100k command took 3.56-4.20 s against 3.19-3.70 s (run in turn, 3 rounds).
+        # 100k command took 3.27-3.52 s against 3.56-3.99 s (run in turn, 4 rounds).
         gc.freeze()
         super().run_from_argv(argv)
 
