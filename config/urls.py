@@ -5,6 +5,9 @@ from django.views.decorators.http import require_POST
 
 from people.views import accounts
 
+# Registered here rather than at start-up (SimpleAdminConfig, config/settings.py).
+admin.autodiscover()
+
 urlpatterns = [
     # allauth's sign-in and sign-out under the names the rest of the site uses; the same
     # paths are allauth's account_login and account_logout (below).
