@@ -45,7 +45,6 @@ class Superseded(Exception):
 class Attempt:
     release: Release
     token: str
-    took_over: bool
 
 
 def is_stale(release: Release, *, now: datetime | None = None) -> bool:
@@ -61,7 +60,6 @@ def attempt_start(*, release_id: int) -> Attempt | str:
             return DONE
         if release.state == State.BUILDING and not is_stale(release):
             return BUSY
-        took_over = release.state == State.BUILDING
         if release.attempts >= MAX_ATTEMPTS:
             release.state = State.FAILED
             release.error = f"Gave up after {release.attempts} attempts that did not finish."
@@ -87,7 +85,7 @@ def attempt_start(*, release_id: int) -> Attempt | str:
             ]
         )
         audit(actor=None, verb="release.build", obj=release, attempt=release.attempts)
-    return Attempt(release=release, token=release.build_token, took_over=took_over)
+    return Attempt(release=release, token=release.build_token)
 
 
 class Heartbeat:
@@ -96,9 +94,8 @@ class Heartbeat:
     Raises :class:`Superseded` as soon as a write finds the token changed.
     """
 
-    def __init__(self, attempt: Attempt, *, every: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, attempt: Attempt) -> None:
         self.attempt = attempt
-        self.every = every
         self._last = float("-inf")
 
     def _owned(self) -> QuerySet[Release]:
@@ -114,7 +111,7 @@ class Heartbeat:
     def __call__(self, written: int, *, force: bool = False) -> bool:
         """Record ``written`` unless it did so less than a second ago; True if it wrote."""
         now = time.monotonic()
-        if not force and now - self._last < self.every:
+        if not force and now - self._last < HEARTBEAT_SECONDS:
             return False
         self._last = now
         if not self._owned().update(rows_written=written, heartbeat_at=timezone.now()):

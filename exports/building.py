@@ -9,6 +9,7 @@
 """
 
 import logging
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from exports.selection import entries_record
 logger = logging.getLogger(__name__)
 
 
+_BUILD_DIRECTORY = re.compile(r"release-(\d+)-build")
 # Pairs left out for an unconfirmed finding that a release lists (by id and kinds).
 LEFT_OUT_LISTED = 100
 
@@ -80,15 +82,20 @@ def build_directory(release_id: int) -> Path:
     the same release left; and a sweep of those other releases' builds left."""
     root = settings.HANDWRITTEN_BUILD_DIR
     root.mkdir(parents=True, exist_ok=True)
-    ids = {int(path.name.split("-")[1]) for path in root.glob("release-*-*") if path.is_dir()}
+    # Listed once: a directory another worker makes after this listing is that worker's.
+    found = {
+        int(match[1]): path
+        for path in root.iterdir()
+        if (match := _BUILD_DIRECTORY.fullmatch(path.name)) and path.is_dir()
+    }
     # A directory whose release is building under a live heartbeat belongs to that build.
     live = {
         release.pk
-        for release in Release.objects.filter(pk__in=ids, state=Release.State.BUILDING)
+        for release in Release.objects.filter(pk__in=found, state=Release.State.BUILDING)
         if not is_stale(release)
     }
-    for path in root.glob("release-*-*"):
-        if int(path.name.split("-")[1]) not in live:
+    for pk, path in found.items():
+        if pk not in live:
             shutil.rmtree(path, ignore_errors=True)
     directory = root / f"release-{release_id}-build"
     shutil.rmtree(directory, ignore_errors=True)
@@ -122,7 +129,7 @@ def release_build(
         return attempt
     directory = None
     try:
-        if attempt.took_over or attempt.release.attempts > 1:
+        if attempt.release.attempts > 1:  # an earlier attempt may have left entries and files
             discard_attempts(release=attempt.release)
         directory = build_directory(release_id)
         return _build(attempt, directory, on_progress)

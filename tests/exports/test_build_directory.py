@@ -1,0 +1,71 @@
+"""Each build gets a directory of its own; what killed builds left is swept, and nothing
+else in the build root is touched."""
+
+import pytest
+from django.utils import timezone
+
+from exports import building
+from exports.building import build_directory
+from exports.models import Release
+from exports.services import release_create
+
+
+@pytest.fixture
+def root(settings, tmp_path):
+    settings.HANDWRITTEN_BUILD_DIR = tmp_path / "builds"
+    return settings.HANDWRITTEN_BUILD_DIR
+
+
+def _building(dolly, *, live: bool) -> Release:
+    release = release_create(dataset=dolly, by=None, test_fraction=0.1)
+    beat = timezone.now() if live else timezone.now() - timezone.timedelta(days=1)
+    Release.objects.filter(pk=release.pk).update(
+        state=Release.State.BUILDING, started_at=beat, heartbeat_at=beat
+    )
+    return release
+
+
+def test_a_dead_build_s_directory_is_swept_and_a_live_one_kept(dolly, root):
+    dead, live = _building(dolly, live=False), _building(dolly, live=True)
+    for release in (dead, live):
+        (root / f"release-{release.pk}-build").mkdir(parents=True)
+        (root / f"release-{release.pk}-build" / "dolly.jsonl").write_text("{}\n")
+
+    mine = build_directory(12345)
+
+    assert sorted(path.name for path in root.iterdir()) == sorted(
+        [f"release-{live.pk}-build", "release-12345-build"]
+    )
+    assert mine == root / "release-12345-build" and list(mine.iterdir()) == []
+
+
+def test_names_that_are_not_builds_are_left_alone(dolly, root):
+    for name in ("release-x-y", "release-1-build.tmp", "notes"):
+        (root / name).mkdir(parents=True)
+    (root / "release-7-build").write_text("a file, not a build's directory")
+
+    build_directory(1)
+
+    assert sorted(path.name for path in root.iterdir()) == [
+        "notes",
+        "release-1-build",
+        "release-1-build.tmp",
+        "release-7-build",
+        "release-x-y",
+    ]
+
+
+def test_a_directory_made_after_the_listing_is_not_swept(dolly, root, monkeypatch):
+    """Another worker may start a build between this one's listing and its sweep."""
+    root.mkdir(parents=True)
+    other = root / "release-99-build"
+    real_filter = Release.objects.filter
+
+    def filter_then_another_build_starts(*args, **kwargs):
+        other.mkdir(exist_ok=True)  # another worker's build_directory, meanwhile
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(building.Release.objects, "filter", filter_then_another_build_starts)
+    build_directory(1)
+
+    assert other.is_dir()
