@@ -142,6 +142,11 @@ class ReleaseEntry(models.Model):
         Revision, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     split = models.CharField(max_length=5, choices=Split.choices)
+    # The approval of that revision, recorded with it: the files give this time and the
+    # reviews given until it, so a pair approved again during the build (an improvement)
+    # does not ship its old text with the new approval's time and reviews. Empty on
+    # entries recorded before it was.
+    approved_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.release_id}:{self.pair_id}@{self.revision_id}"

@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
-from django.db.models import CharField, F
+from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
 from exports.models import Release, ReleaseEntry
@@ -54,7 +54,8 @@ FIELDS = {
 
 
 class _Reviews:
-    """The release's reviews given until its pairs' approval, read beside its rows.
+    """The release's reviews given until the approval its entries recorded, read beside
+    its rows.
 
     One query, in pair order like the rows, read a few blocks at a time; each block of
     rows takes the reviews of its pairs. A correlated subquery per row building a JSON
@@ -63,10 +64,10 @@ class _Reviews:
     """
 
     def __init__(self, cursor: CursorWrapper, release: Release) -> None:
-        given = Review.objects.filter(
-            pair_id__in=ReleaseEntry.objects.filter(release=release).values("pair_id"),
-            created_at__lte=F("pair__approved_at"),
+        approval = ReleaseEntry.objects.filter(
+            release=release, pair_id=OuterRef("pair_id"), approved_at__gte=OuterRef("created_at")
         )
+        given = Review.objects.filter(Exists(approval))
         columns = ("reviewer_id", "decision", "helpfulness", "correctness", "writing")
         ordered = given.order_by("pair_id", "id").values_list("pair_id", *columns)
         sql, params = ordered.query.sql_with_params()
@@ -136,7 +137,7 @@ def release_rows(*, release: Release, columns: Iterable[str] = FIELDS) -> Iterat
     annotations = {
         "public_text": UUIDText("pair__public_id"),
         "created_text": _text("pair__created_at"),
-        "approved_text": _text("pair__approved_at"),
+        "approved_text": _text("approved_at"),
     }
     columns = set(columns)  # read twice below; a generator would be empty the second time
     wanted = columns - {"pair_id", "reviews"}

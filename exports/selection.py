@@ -92,12 +92,12 @@ def entries_record(*, release: Release) -> int:
     """
     selected = release_pairs(release).annotate(entry_split=split_expression(release.test_fraction))
     sql, params = selected.values_list(
-        "entry_split", "pk", "approved_revision_id"
+        "entry_split", "pk", "approved_revision_id", "approved_at"
     ).query.sql_with_params()
     entries = connection.ops.quote_name(ReleaseEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {entries} (release_id, split, pair_id, revision_id) "  # noqa: S608
+            f"INSERT INTO {entries} (release_id, split, pair_id, revision_id, approved_at) "  # noqa: S608
             f"SELECT %s, s.* FROM ({sql}) AS s",
             [release.pk, *params],
         )
