@@ -1,12 +1,12 @@
 """preference.jsonl: human preferences from work already done.
 
 Every accepted edit of a pair the release ships (a reviewer's approve-with-edit, or an
-edit proposal someone accepted) is a preference: the prompt, the response as it was
-(rejected) and as the edit made it (chosen). Edits that left the response alone say
-nothing about responses and are left out, as are the files when there are none (the
-``datasets`` library cannot load an empty JSON lines file). So is an edit either of whose
-texts holds a finding nobody confirmed: the text an edit replaced (say, to take a
-customer's address out) never ships as "rejected" either.
+edit proposal someone accepted), up to the revision it ships, is a preference: the
+prompt, the response as it was (rejected) and as the edit made it (chosen). Edits that
+left the response alone say nothing about responses and are left out, as are the files
+when there are none (the ``datasets`` library cannot load an empty JSON lines file). So
+is an edit either of whose texts holds a finding nobody confirmed: the text an edit
+replaced (say, to take a customer's address out) never ships as "rejected" either.
 
 The same rows go to data/preference.parquet, which the card names as the "preference"
 configuration: the ``datasets`` library reads every configuration of a folder with one
@@ -15,7 +15,7 @@ builder, Parquet here, as the default configuration's splits are.
 
 from json.encoder import encode_basestring
 
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 
 from annotation.pairs import unconfirmed_findings_of
 from exports.files import HashingFile, WrittenFile
@@ -43,11 +43,16 @@ class Preference(Format):
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is not None:
             return self.written
+        # Edits in the history of the revision each pair ships: an edit of text still under
+        # review (an improvement short of its reviews) is neither side approved.
+        shipped_since = facts.release.entries.filter(
+            pair_id=OuterRef("pair_id"), revision__number__gte=OuterRef("result_revision__number")
+        )
         edits = (
             EditProposal.objects.filter(
+                Exists(shipped_since),
                 status=EditProposal.Status.ACCEPTED,
                 result_revision__isnull=False,
-                pair__in=facts.release.entries.values("pair_id"),
             )
             .exclude(Exists(unconfirmed_findings_of("base_revision")))
             .exclude(Exists(unconfirmed_findings_of("result_revision")))

@@ -8,7 +8,7 @@ from annotation.importing import pairs_import
 from annotation.models import Pair
 from review.edits import edit_accept, edit_take_next
 from tests.exports.conftest import approved_pair, build, read
-from tests.factories import make_pair
+from tests.factories import make_pair, resubmit
 from tests.review.conftest import decide, edited
 
 BETTER = "A corrected, complete and hand-written response to the question."
@@ -108,3 +108,24 @@ def test_stats_count_lengths_and_scores_per_category(dolly, open_qa, closed_qa, 
     assert context["mean_chars"] == len("A context of six words.")
     card = read(release, "README.md").decode()
     assert "## Lengths" in card and "| open_qa | 2 | " in card
+
+
+def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, alice, ada, bob, rita, closed_qa):
+    """An improvement under review, edited and accepted, but short of its reviews: the
+    release ships the approved text, and neither side of the edit, unapproved, ships."""
+    closed_qa.reviews_required = 3
+    closed_qa.save()
+    context = "Some context to read from."
+    pair = approved_pair(author=alice, category=closed_qa, by=ada, context=context)
+    improved = resubmit(pair, response="An improvement nobody approved yet.")
+    decide(improved, bob, "approve_with_edit", edit=edited(improved, response=BETTER))
+    edit_take_next(reviewer=rita)
+    edit_accept(proposal=pair.edit_proposals.get(), by=rita)
+    pair.refresh_from_db()
+    assert pair.status == Pair.Status.SUBMITTED and pair.current_revision.response == BETTER
+
+    release = build(dolly)
+
+    assert release.state == "ready", release.error
+    assert not release.files.filter(name="preference.jsonl").exists()
+    assert b"nobody approved" not in read(release, "full.jsonl")
