@@ -19,10 +19,9 @@ from uuid import UUID
 
 from django.db import connection, models
 
-from annotation.models import Pair, Revision
+from annotation.models import Category, Pair, Revision
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
-from exports.formats.preference import Preference
 from exports.models import Release, ReleaseEntry
 
 FETCH_ROWS = 5000
@@ -70,32 +69,47 @@ def changes_count(*, release: Release, previous: Release) -> Changes:
     return Changes(added=added, removed=removed, changed=changed)
 
 
-def changes_stream(
-    *, release: Release, previous: Release
-) -> Iterator[tuple[int, UUID, int | None, int | None, str]]:
-    """(kind, public id, old revision number, new revision number, pair status) of every
-    difference: the added first, then the removed, then the changed, each in pair order."""
+@dataclass(frozen=True)
+class Difference:
+    kind: int
+    public_id: UUID
+    old: int | None  # revision numbers, None in the release without the pair
+    new: int | None
+    status: str  # the pair's, now
+    category: str | None  # the slug of its approved revision's category, now
+
+
+def changes_stream(*, release: Release, previous: Release) -> Iterator[Difference]:
+    """Every difference: the added first, then the removed, then the changed, each in pair
+    order."""
     public_id = Pair._meta.get_field("public_id")
     query = (
         # MATERIALIZED: planned alone, so the joins below cannot reach into the FULL JOIN.
         f"WITH d AS MATERIALIZED ({_differences()})"  # noqa: S608
-        " SELECT d.kind, p.public_id, o.number, n.number, p.status FROM d"
+        " SELECT d.kind, p.public_id, o.number, n.number, p.status, c.slug FROM d"
         f" JOIN {table(Pair)} p ON p.id = d.pair_id"
         f" LEFT JOIN {table(Revision)} n ON n.id = d.new_revision"
         f" LEFT JOIN {table(Revision)} o ON o.id = d.old_revision"
+        f" LEFT JOIN {table(Revision)} a ON a.id = p.approved_revision_id"
+        f" LEFT JOIN {table(Category)} c ON c.id = a.category_id"
         " ORDER BY d.kind, d.pair_id"
     )
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, [release.pk, previous.pk])
         while rows := cursor.fetchmany(FETCH_ROWS):
-            for kind, uuid, old, new, status in rows:
-                yield kind, public_id.to_python(uuid), old, new, status
+            for kind, uuid, old, new, status, category in rows:
+                yield Difference(kind, public_id.to_python(uuid), old, new, status, category)
 
 
-def _why_removed(status: str) -> str:
-    if status == Pair.Status.RETRACTED:
+def _why_removed(difference: Difference, categories: list[str]) -> str:
+    """Why the pair no longer ships, by the rule of annotation.pairs.shipped_pairs."""
+    if difference.status == Pair.Status.RETRACTED:
         return "retracted"
-    return "no longer shipped (no longer approved)"
+    if difference.category is None:
+        return "no longer approved"
+    if categories and difference.category not in categories:
+        return f"its approved text is now in {difference.category}"
+    return "left out until someone confirms a finding in its text (personal data, a secret)"
 
 
 class Changelog(Format):
@@ -125,7 +139,7 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
     if chosen := release.categories:
         line(f"Categories: {', '.join(chosen)}.")
         line()
-    if Preference in facts.formats:
+    if "preference.jsonl" in {file.name for file in facts.files}:
         line("With preference.jsonl: a preference pair from every accepted edit.")
         line()
     if previous is None:
@@ -148,18 +162,19 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
     }
     section = None
     differences = changes_stream(release=release, previous=previous) if headings else ()
-    for kind, public_id, old, new, status in differences:
+    for difference in differences:
+        kind, public_id = difference.kind, difference.public_id
         if kind != section:
             section = kind
             line()
             line(f"## {headings[kind]}")
             line()
         if kind == ADDED:
-            line(f"- {public_id} (revision {new})")
+            line(f"- {public_id} (revision {difference.new})")
         elif kind == REMOVED:
-            line(f"- {public_id}: {_why_removed(status)}")
+            line(f"- {public_id}: {_why_removed(difference, release.categories)}")
         else:
-            line(f"- {public_id}: revision {old} → {new}")
+            line(f"- {public_id}: revision {difference.old} → {difference.new}")
     return changes
 
 

@@ -1,5 +1,6 @@
 """CHANGELOG.md against the previous ready release: added, removed, changed."""
 
+from annotation.models import Finding, Revision
 from annotation.submission import pair_retract
 from tests.exports.conftest import approve, approved_pair, build, improve, read
 
@@ -94,3 +95,26 @@ def test_nothing_changed(dolly, open_qa, alice, ada):
     build(dolly)
     text = _changelog(build(dolly))
     assert text.endswith("- Added: 0\n- Removed: 0\n- Changed (a different approved revision): 0\n")
+
+
+def test_a_removed_pair_says_why_it_no_longer_ships(dolly, open_qa, closed_qa, alice, ada):
+    moved = approved_pair(author=alice, category=open_qa, by=ada)
+    flagged = approved_pair(
+        author=alice, category=open_qa, by=ada, response="Write to jane.doe@example.org."
+    )
+    build(dolly, categories=["open_qa"])
+
+    Revision.objects.filter(pk=moved.approved_revision_id).update(category=closed_qa)
+    Finding.objects.create(
+        revision=flagged.approved_revision,
+        field="response",
+        kind="email",
+        category=Finding.Category.PERSONAL,
+        start=9,
+        end=29,
+    )
+    text = _changelog(build(dolly, categories=["open_qa"]))
+
+    assert f"- {moved.public_id}: its approved text is now in closed_qa\n" in text
+    assert f"- {flagged.public_id}: left out until someone confirms a finding" in text
+    assert "no longer approved" not in text
