@@ -13,9 +13,10 @@ from pathlib import Path
 # written once and read seldom, and gigabytes of it in the page cache would push out the
 # tables the database keeps there; on a VM that hands free memory back to its host,
 # writing 3 GB took 6.6 s without this and 3.6 s with it. Every 4 MB rather than every
-# 32 MB, the kernel reuses pages it has just freed: a 100k build (four JSON Lines files
-# written at once, 327 MB with the Parquet files that pyarrow writes itself) spent 0.3 s
-# in the kernel against 0.85-1.0 s, and took 3.4 s against 4.1-4.3 s (measured in turn).
+# 32 MB, the kernel reuses pages it has just freed: a 100k build (dolly, full, messages and
+# alpaca written at once, 327 MB with the Parquet files that pyarrow writes itself) spent
+# 0.3 s in the kernel against 0.85-1.0 s, and took 3.4 s against 4.1-4.3 s (measured in
+# turn when this was chosen, commit 732b207; builds have been faster since).
 EVICT_BYTES = 4 << 20
 
 

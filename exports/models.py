@@ -32,7 +32,9 @@ class Release(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
     total_count = models.PositiveIntegerField(default=0)
-    # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
+    # {"categories": {slug: n}, "splits": {"train": n, "test": n}, "changes": {"added": n,
+    # "removed": n, "changed": n} or None (a first release), "left_out": [{"id": public
+    # id, "kinds": [...]}, ...] (at most 100, then {"more": true})}
     counts = models.JSONField(default=dict, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)

@@ -3,8 +3,10 @@
 Files go through ``storages["releases"]`` under ``releases/<dataset>/<release id>/<attempt
 token>/``, a prefix no other attempt uses. Only after every file is stored does one
 transaction, holding the dataset row, assign the version, record the files and mark the
-release ready. If another release of the dataset became ready meanwhile, the files that
-describe the release (changelog, card, manifest) are written again before trying again.
+release ready. If another release of the dataset became ready meanwhile, every format
+finishes again with the new version before trying again: those that describe the release
+(stats, changelog, card, manifest) write their files anew, those of rows give back the
+files they wrote.
 
 Until then the entries belong to a release that is not ready, which nothing treats as
 shipped; a failed or abandoned attempt's entries are deleted with its stored files.

@@ -49,7 +49,7 @@ def _enqueue(release: Release) -> None:
         transaction.on_commit(lambda: build_release.delay(release.pk))
 
 
-def _build_in_background(release_id: int) -> threading.Thread:
+def _build_in_background(release_id: int) -> None:
     """The task, run in this process on a thread of its own: without a broker the request
     would otherwise wait for the whole build, and its page never show progress."""
 
@@ -59,9 +59,7 @@ def _build_in_background(release_id: int) -> threading.Thread:
         finally:
             connections.close_all()  # the thread's own
 
-    thread = threading.Thread(target=run, name=f"release-{release_id}", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=run, name=f"release-{release_id}", daemon=True).start()
 
 
 def release_request(

@@ -3,7 +3,8 @@
 A format is a class. The build makes one per release with the directory to write into,
 calls ``write(block)`` with every :class:`~exports.rows.Block` of rows in order, then
 ``finish(facts)``, in the order of :func:`formats`, which writes its files and returns them
-(none: the format is left out, as a file of no rows would not load). ``finish`` may add
+(none: the format has nothing this release, as preference without an accepted edit, whose
+empty file would not load). ``finish`` may add
 to the facts for the formats after it (the changelog its counts of changes, stats its
 figures for the card), and it is called
 again, with a new version and previous release, if another release was published while
@@ -54,7 +55,8 @@ class Format:
         self.directory = directory
 
     def write(self, block: Block) -> None:
-        """A format that describes the release (changelog, card, manifest) takes no rows."""
+        """A format that reads no rows (changelog, card, manifest, and preference, which
+        reads the edits itself in ``finish``) leaves this alone."""
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         raise NotImplementedError

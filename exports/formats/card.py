@@ -51,6 +51,9 @@ def hub_licence(licence: str) -> str:
 
 
 class Card(Format):
+    """Reads what the changelog and stats put in the facts, so it finishes after both; it
+    lists the files of the formats before it and of the manifest, the one after it."""
+
     name = "README.md"
 
     def finish(self, facts: Facts) -> list[WrittenFile]:

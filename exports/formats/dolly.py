@@ -14,5 +14,4 @@ class Dolly(LinesFormat):
     columns = ("instruction", "context", "response", "category")
 
     def lines(self, block: Block) -> Iterable[bytes]:
-        columns = ("instruction", "context", "response", "category")
-        return map(LINE.__mod__, zip(*map(block.json, columns), strict=True))
+        return map(LINE.__mod__, zip(*map(block.json, self.columns), strict=True))

@@ -107,8 +107,7 @@ class Parquet(Format):
         rows: dict[str, list[int]] = {split: [] for split in self.splits}
         for index, split in enumerate(block["split"]):
             rows[split].append(index)
-        columns = [block[name] for name in COLUMNS[:-1]]
-        columns.append(list(map(str, block["id"])))
+        columns = [block[name] for name in COLUMNS]
         for split, file in self.splits.items():
             file.add([[column[i] for i in rows[split]] for column in columns])
 

@@ -12,7 +12,7 @@ from exports.files import WrittenFile
 from exports.formats import Facts, Format, write_file
 from exports.rows import Block
 
-FIELDS = ("instruction", "context", "response")
+TEXTS = ("instruction", "context", "response")
 SCORES = ("helpfulness", "correctness", "writing")
 # Length buckets by powers of two: "0", "1", "2-3", "4-7", ..., by a length's bit_length.
 BUCKETS = 17
@@ -52,12 +52,12 @@ class Stats(Format):
 
     name = "stats.json"
     about = "pairs per category and split, text lengths and review scores."
-    columns = ("category", *FIELDS, "reviews")
+    columns = ("category", *TEXTS, "reviews")
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.lengths: dict[str, dict[str, _Lengths]] = defaultdict(
-            lambda: {field: _Lengths() for field in FIELDS}
+            lambda: {field: _Lengths() for field in TEXTS}
         )
         self.scores: dict[str, dict[str, list[int]]] = defaultdict(
             lambda: {score: [0, 0] for score in SCORES}
@@ -68,7 +68,7 @@ class Stats(Format):
         for index, category in enumerate(block["category"]):
             rows[category].append(index)
         for category, indexes in rows.items():
-            for field in FIELDS:
+            for field in TEXTS:
                 column = block[field]
                 self.lengths[category][field].add([column[i] for i in indexes])
             given = [review for i in indexes for review in block.reviews[i]]
@@ -83,7 +83,7 @@ class Stats(Format):
             scores = self.scores[category]
             categories[category] = {
                 "pairs": facts.counts["categories"].get(category, 0),
-                "lengths": {f: self.lengths[category][f].figures() for f in FIELDS},
+                "lengths": {f: self.lengths[category][f].figures() for f in TEXTS},
                 "review_scores": {
                     score: {"mean": round(total / n, 2) if n else None, "reviews": n}
                     for score, (total, n) in scores.items()

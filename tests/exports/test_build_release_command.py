@@ -52,6 +52,15 @@ def test_unknown_dataset_is_a_clear_error(dolly):
     assert not Release.objects.exists()
 
 
+def test_nothing_to_release_is_a_clear_error_and_makes_no_release(dolly, open_qa, alice, ada):
+    with pytest.raises(CommandError, match="Nothing to release: no approved pairs in 'dolly'"):
+        call_command("build_release", "--dataset", "dolly")
+    approved_pair(author=alice, category=open_qa, by=ada)
+    with pytest.raises(CommandError, match="no approved pairs in these categories yet"):
+        call_command("build_release", "--dataset", "dolly", "--category", "closed_qa")
+    assert not Release.objects.exists()
+
+
 def test_a_failed_build_exits_with_its_error(dolly, open_qa, alice, ada, monkeypatch):
     from exports.formats.dolly import Dolly
 

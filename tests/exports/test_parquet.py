@@ -21,7 +21,7 @@ def _rows(count: int) -> list[dict]:
             "context": "" if i % 3 else TEXTS[(i + 1) % len(TEXTS)] * (i + 1),
             "response": f"Response {i} {TEXTS[(i + 2) % len(TEXTS)]}",
             "category": ["open_qa", "closed_qa"][i % 2],
-            "id": uuid.UUID(int=i + 1),
+            "id": str(uuid.UUID(int=i + 1)),  # as the rows give it: text
             "split": "test" if i % 4 == 0 else "train",
         }
         for i in range(count)
@@ -47,9 +47,7 @@ def test_each_split_holds_its_rows_in_order_with_exact_texts(tmp_path):
         table = pq.read_table(written[f"data/{split}.parquet"].path)
         assert table.schema.equals(SCHEMA)
         expected = [
-            {**{k: v for k, v in row.items() if k != "split"}, "id": str(row["id"])}
-            for row in rows
-            if row["split"] == split
+            {k: v for k, v in row.items() if k != "split"} for row in rows if row["split"] == split
         ]
         assert table.to_pylist() == expected
 
