@@ -89,13 +89,17 @@ class Release(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.BUILDING)
+        return self.state in IN_PROGRESS
 
     @property
     def percent(self) -> int:
         if self.state == self.State.READY:
             return 100
         return min(100, int(100 * self.rows_written / self.rows_total)) if self.rows_total else 0
+
+
+# A release some builder is on, or will be.
+IN_PROGRESS = (Release.State.QUEUED, Release.State.BUILDING)
 
 
 class ReleaseFile(models.Model):

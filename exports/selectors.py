@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from annotation.models import Dataset
-from exports.models import Release
+from exports.models import IN_PROGRESS, Release
 
 
 def datasets_with_latest_release() -> QuerySet[Dataset]:
@@ -20,9 +20,7 @@ def datasets_with_latest_release() -> QuerySet[Dataset]:
         dataset=OuterRef("pk"),
         state=Release.State.READY,
     )
-    in_progress = Release.objects.filter(
-        dataset=OuterRef("pk"), state__in=[Release.State.QUEUED, Release.State.BUILDING]
-    )
+    in_progress = Release.objects.filter(dataset=OuterRef("pk"), state__in=IN_PROGRESS)
     return Dataset.objects.annotate(
         latest_ready_id=Subquery(ready.order_by("-version").values("pk")[:1]),
         building=Exists(in_progress),

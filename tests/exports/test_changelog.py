@@ -59,7 +59,9 @@ def test_a_filtered_release_compares_with_the_previous_of_its_own_selection(
     text = _changelog(second)
     assert "Against v2: 1 → 2 pairs." in text and f"- {added.public_id} (revision 1)" in text
     assert str(first_open.public_id) not in text
-    assert "Filtered to categories: open_qa" in read(second, "README.md").decode()
+    assert (
+        "**A filtered release**: only the categories open_qa." in read(second, "README.md").decode()
+    )
 
 
 def test_the_previous_is_the_last_ready_release(dolly, open_qa, alice, ada, monkeypatch):
