@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.urls import Resolver404, resolve, reverse
 
 from config.encoding import FormNotUtf8
 
@@ -59,6 +60,36 @@ class TooLargeMiddleware:
             except TOO_LARGE:
                 return too_large(request)
         return self.get_response(request)
+
+
+class FormOnlyMiddleware:
+    """A visit to an address that only takes a submitted form gets a page with a way back.
+
+    Such addresses end up in the address bar: a decision the page sent back with an error
+    is at .../decide/, and sign-out is in the history. Django answers a visit with an
+    empty 405, which a browser shows as its own error page, without the site around it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or response.content:
+            return response
+        page = _page(request, "405.html", {"back": _page_above(request.path)}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
+
+
+def _page_above(path: str) -> str:
+    """The address one level up (where the form usually is), or home if there is none."""
+    above = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    try:
+        resolve(above)
+    except Resolver404:
+        return reverse("annotation:home")
+    return above
 
 
 def _page(request: HttpRequest, template: str, context: dict, *, status: int) -> HttpResponse:

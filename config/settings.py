@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.errors.TooLargeMiddleware",
+    "config.errors.FormOnlyMiddleware",
     "config.encoding.FormEncodingMiddleware",
 ]
 

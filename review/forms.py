@@ -112,6 +112,14 @@ class DecisionForm(forms.Form):
         for name, messages in error.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
 
+    def focus_first_error(self) -> None:
+        """The page comes back with the first field to mend focused, so the browser
+        scrolls to it: the decision form sits below the whole text under review."""
+        for name, field in self.fields.items():
+            if name in self.errors and not field.widget.is_hidden:
+                field.widget.attrs["autofocus"] = True
+                return
+
     def edited(self) -> bool:
         edit = self.edit_text()
         return edit is not None and not edit.same_as(self.base)
@@ -166,8 +174,18 @@ class _PublicIds(forms.Field):
             raise ValidationError("The selection names a pair that does not exist.") from None
 
 
+# Retracting cannot be undone (a retracted pair's status is final), and the bar can reach
+# every matching pair: no action is chosen for the admin, and a retraction is confirmed.
+BULK_ACTIONS = [("", "Choose an action…"), *BulkAction.Kind.choices]
+
+
 class BulkForm(forms.Form):
-    action = forms.ChoiceField(choices=BulkAction.Kind.choices, label="Action")
+    action = forms.ChoiceField(
+        choices=BULK_ACTIONS, label="Action", error_messages={"required": "Choose an action."}
+    )
+    retract_confirmed = forms.BooleanField(
+        required=False, label="Yes, retract for good: a retracted pair cannot be brought back"
+    )
     selection = forms.ChoiceField(choices=[("selected", "Ticked pairs"), ("all", "All matching")])
     pairs = _PublicIds(required=False)
     text = forms.CharField(
@@ -192,6 +210,11 @@ class BulkForm(forms.Form):
         action = data.get("action")
         if action == BulkAction.Kind.RETRACT and not data.get("text"):
             self.add_error("text", "Say why these pairs are retracted.")
+        if action == BulkAction.Kind.RETRACT and not data.get("retract_confirmed"):
+            self.add_error(
+                "retract_confirmed",
+                "Tick “Yes, retract for good” to retract: a retracted pair cannot be brought back.",
+            )
         if action == BulkAction.Kind.NOTE and not data.get("text"):
             self.add_error("text", "Write the note.")
         if action == BulkAction.Kind.MOVE and not data.get("category"):
@@ -205,7 +228,10 @@ class RetractForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="Recorded in the audit trail; the pair leaves the next release.",
+        help_text=(
+            "Recorded in the audit trail. A retracted pair never ships again and cannot be "
+            "brought back."
+        ),
         error_messages={"required": "Say why this pair is retracted."},
     )
 

@@ -198,7 +198,7 @@ class BulkAction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        RETRACT = "retract", "Retract from the next release"
+        RETRACT = "retract", "Retract for good (never ships again)"
         REOPEN = "reopen", "Reopen for review"
         MOVE = "move", "Move to another category"
         NOTE = "note", "Add a note"

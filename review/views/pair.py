@@ -32,6 +32,22 @@ VERDICT_MESSAGES = {
     Verdict.CHANGES_REQUESTED: "The pair went back to its author.",
     Verdict.NEEDS_MORE: "It waits for more reviews.",
 }
+DECISION_MESSAGES = {
+    Review.Decision.APPROVE: "You approved it.",
+    Review.Decision.APPROVE_WITH_EDIT: (
+        "You approved it with your edit, which waits in the edit queue for another "
+        "reviewer to accept."
+    ),
+    Review.Decision.REQUEST_CHANGES: "You asked its author for changes.",
+    Review.Decision.REJECT: "You rejected it.",
+}
+
+
+def decided_message(review: Review, verdict: Verdict) -> str:
+    said = DECISION_MESSAGES[review.decision]
+    if verdict == Verdict.NEEDS_MORE and review.decision == Review.Decision.APPROVE_WITH_EDIT:
+        return said  # the edit queue is what it waits for
+    return f"{said} {VERDICT_MESSAGES[verdict]}"
 
 
 def _pair_or_404(request: HttpRequest, public_id: UUID) -> Pair:
@@ -162,11 +178,7 @@ def decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if decided.repeated:
         messages.info(request, f"Already recorded: {review.get_decision_display().lower()}.")
     else:
-        messages.success(
-            request,
-            f"Recorded: {review.get_decision_display().lower()}. "
-            + VERDICT_MESSAGES[decided.verdict],
-        )
+        messages.success(request, decided_message(review, decided.verdict))
     return go_next(request)
 
 
@@ -211,6 +223,7 @@ def _held_page(request: HttpRequest, pair: Pair, form: DecisionForm) -> HttpResp
         return not_held(request, what="pair", kept=_kept(form, pair))
     except LeaseExpired:
         return _expired(request, pair, form=form, status=409)
+    form.focus_first_error()
     return _page(request, pair, lease, form, status=422)
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from annotation.audit import audit
 from annotation.drafts import DraftText, draft_save
 from annotation.models import Revision
-from annotation.submission import pair_submit, revision_create
+from annotation.submission import pair_retract, pair_submit, revision_create
 from annotation.workflow import S, lock, transition
 from tests.factories import make_pair
 
@@ -74,6 +74,15 @@ def test_approved_pair_offers_improve_but_no_withdraw(as_alice, alice, open_qa):
     assert "Improve" in content
     assert "ships in releases" in content
     assert reverse("annotation:withdraw", args=[pair.public_id]) not in content
+
+
+def test_a_retracted_pair_says_it_no_longer_ships(as_alice, alice, ada, open_qa):
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED)
+    pair_retract(pair=pair, by=ada, reason="Mentions a customer.")
+    content = as_alice.get(_url(pair)).content.decode()
+    assert "An admin retracted this pair after revision 1 was approved" in content
+    assert "it no longer ships in releases" in content
+    assert "is approved" not in content
 
 
 def test_newer_revision_under_review_is_explained(as_alice, alice, open_qa):

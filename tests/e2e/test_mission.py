@@ -128,7 +128,9 @@ def bob_approves_with_an_edit(page, live_server, pair: Pair) -> None:
     page.click("text=Edit the text yourself")
     page.fill("#id_response", EDITED)
     page.click("button[value=approve_with_edit]")
-    expect(page.locator(".messages")).to_contain_text("Recorded: approve with an edit")
+    expect(page.locator(".messages")).to_contain_text(
+        "You approved it with your edit, which waits in the edit queue"
+    )
     proposal = EditProposal.objects.get(pair=pair)
     assert (proposal.proposer.username, proposal.response) == ("bob", EDITED)
 

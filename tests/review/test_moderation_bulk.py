@@ -31,6 +31,7 @@ def test_retract_ticked_pairs_refuses_those_never_approved(as_ada, alice, ada, o
         as_ada,
         {
             "action": "retract",
+            "retract_confirmed": "on",
             "selection": "selected",
             "pairs": [approved.public_id, submitted.public_id],
             "text": "Mentions a customer by name.",
@@ -75,7 +76,7 @@ def test_all_matching_takes_the_filters_from_the_query_string(as_ada, alice, ada
     )
     bulk, _ = _bulk(
         as_ada,
-        {"action": "retract", "selection": "all", "text": "Off topic."},
+        {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "Off topic."},
         query={"q": "moon", "status": "approved"},
     )
     keep.refresh_from_db()
@@ -145,6 +146,8 @@ def test_a_note_is_added_to_every_pair_whatever_its_status(as_ada, alice, ada, o
     "data,message",
     [
         ({"action": "retract", "selection": "all", "text": ""}, b"Say why these pairs"),
+        ({"action": "retract", "selection": "all", "text": "Spam."}, b"cannot be brought back"),
+        ({"selection": "all", "text": "Spam."}, b"Choose an action."),
         ({"action": "note", "selection": "all", "text": " "}, b"Write the note."),
         ({"action": "move", "selection": "all"}, b"Choose the category"),
         ({"action": "reopen", "selection": "selected"}, b"Tick at least one pair"),
@@ -179,7 +182,10 @@ def test_a_large_selection_runs_as_a_task_with_progress(
     monkeypatch.setattr(moderation, "BULK_CHUNK", 2)
     pairs = [make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada) for _ in range(5)]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        bulk, response = _bulk(as_ada, {"action": "retract", "selection": "all", "text": "Old."})
+        bulk, response = _bulk(
+            as_ada,
+            {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "Old."},
+        )
     assert bulk.state == "queued" and bulk.position == 0 and len(callbacks) == 1
     page = as_ada.get(response["Location"])
     assert b'hx-trigger="every 1s"' in page.content and b"0 of 5" in page.content
@@ -221,7 +227,13 @@ def test_bulk_retract_clears_the_review_state_of_an_improvement_under_review(
     lease(pair, rita)
     bulk, _ = _bulk(
         as_ada,
-        {"action": "retract", "selection": "selected", "pairs": [pair.public_id], "text": "Spam."},
+        {
+            "action": "retract",
+            "retract_confirmed": "on",
+            "selection": "selected",
+            "pairs": [pair.public_id],
+            "text": "Spam.",
+        },
     )
     pair.refresh_from_db()
     assert bulk.done == 1 and pair.status == S.RETRACTED
@@ -272,7 +284,9 @@ def test_all_matching_with_a_filter_that_no_longer_reads_does_nothing(as_ada, al
     # drop that filter, and "all matching" would retract every approved pair.
     pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
     url = reverse("review:moderate_bulk") + "?status=approved&category=999999"
-    response = as_ada.post(url, {"action": "retract", "selection": "all", "text": "cleanup"})
+    response = as_ada.post(
+        url, {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "cleanup"}
+    )
     assert response.status_code == 422 and b"nothing was done" in response.content
     assert not BulkAction.objects.exists()
     pair.refresh_from_db()

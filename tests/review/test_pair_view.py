@@ -207,6 +207,30 @@ def test_reject_needs_a_reason(as_bob, held):
     assert b"Not good." in response.content
 
 
+def test_a_decision_not_recorded_says_so_at_the_top_and_focuses_what_to_mend(as_bob, held):
+    html = post(as_bob, held, "reject", comment="Not good.").content.decode()
+    alert = html.index("Your decision was not recorded.")
+    assert alert < html.index('id="decision"')
+    (autofocused,) = [tag for tag in html.split("<")[1:] if " autofocus" in tag.split(">")[0]]
+    assert autofocused.startswith('select name="reason"')
+
+
+def test_approve_with_an_unchanged_text_opens_the_editor_it_asks_for(as_bob, held):
+    html = post(as_bob, held, "approve_with_edit").content.decode()
+    assert "Edit the text before approving it with an edit." in html
+    assert '<details class="edit-text"' in html
+    assert 'data-shortcut-label="Edit the text yourself" open>' in html
+
+
+def test_each_decision_is_said_in_words(as_bob, held):
+    response = post(as_bob, held, "approve_with_edit", response="A better response here.")
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == [
+        "You approved it with your edit, which waits in the edit queue for another reviewer "
+        "to accept."
+    ]
+
+
 def test_reject_with_a_reason(as_bob, held):
     assert post(as_bob, held, "reject", reason="harmful").status_code == 302
     assert Review.objects.get().reason == "harmful"
