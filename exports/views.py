@@ -67,8 +67,14 @@ def release_list(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(ADMIN)
 def release_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     release = release_by_ref(slug=slug, ref=ref)
+    names = dict(release.dataset.categories.values_list("slug", "name"))
     context = {
         "release": release,
+        # By name, with the slug the files name it by.
+        "category_counts": [
+            (names.get(slug, slug), slug, count)
+            for slug, count in sorted((release.counts.get("categories") or {}).items())
+        ],
         "files": release.files.all() if release.state == Release.State.READY else [],
         "can_restart": can_restart(release),
     }

@@ -28,6 +28,7 @@ from annotation.models import (
     Pair,
     Revision,
 )
+from review.forms import CategoryChoiceField
 from review.models import Review
 
 # Highlight markers: control characters, which text checks refuse in pair text.
@@ -165,6 +166,10 @@ def _labelled(widget: forms.MultiWidget, *labels: str) -> forms.MultiWidget:
     return widget
 
 
+class _CategoryFilter(filters.ModelChoiceFilter):
+    field_class = CategoryChoiceField
+
+
 class PairFilter(filters.FilterSet):
     q = filters.CharFilter(
         label="Search",
@@ -175,8 +180,9 @@ class PairFilter(filters.FilterSet):
     dataset = filters.ModelChoiceFilter(
         queryset=Dataset.objects.all(), to_field_name="slug", empty_label="Any dataset"
     )
-    category = filters.ModelChoiceFilter(
-        queryset=Category.objects.select_related("dataset"), empty_label="Any category"
+    category = _CategoryFilter(
+        queryset=Category.objects.select_related("dataset").order_by("dataset__name", "name"),
+        empty_label="Any category",
     )
     author = filters.CharFilter(field_name="author__username", label="Author (username)")
     created = filters.DateFromToRangeFilter(

@@ -162,6 +162,13 @@ class EditDecisionForm(forms.Form):
         return data
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category by the names people see ("Dolly · Closed QA"), not its slug path."""
+
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.dataset.name} · {obj.name}"
+
+
 class _PublicIds(forms.Field):
     """Ticked pairs' public ids, as many as were sent."""
 
@@ -195,7 +202,7 @@ class BulkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to retract and for a note; recorded in each pair's audit trail.",
     )
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         required=False,
         queryset=Category.objects.select_related("dataset").order_by("dataset__name", "name"),
         empty_label="Move to…",

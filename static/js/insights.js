@@ -27,14 +27,20 @@
       };
     },
     cumulative: function (f) {
-      var sets = [{ label: "Approved so far", data: f.per_day.cumulative, pointRadius: 0 }];
+      // A line needs two days; one day's figure is drawn as a dot.
+      var dot = f.per_day.days.length < 2 ? 4 : 0;
+      var sets = [{ label: "Approved so far", data: f.per_day.cumulative, pointRadius: dot }];
       if (f.goal) {
         sets.push({
           label: "Goal", data: f.per_day.days.map(function () { return f.goal; }),
-          pointRadius: 0, borderDash: [6, 4],
+          pointRadius: dot, borderDash: [6, 4],
         });
       }
-      return { type: "line", data: { labels: f.per_day.days, datasets: sets } };
+      return {
+        type: "line",
+        options: { scales: { y: { beginAtZero: true } } },
+        data: { labels: f.per_day.days, datasets: sets },
+      };
     },
     daily: function (f) {
       return {

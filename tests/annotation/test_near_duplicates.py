@@ -48,8 +48,8 @@ def test_the_panel_lists_similar_pairs_of_every_dataset_with_a_score(
     text = response.content.decode()
     assert "<html" not in text and 'id="near-duplicates-list"' in text
     assert "close to 2 existing pairs" in text
-    assert "98% similar" in text and "dolly/open_qa" in text and "support/faq" in text
-    assert text.index("dolly/open_qa") < text.index("support/faq")  # most similar first
+    assert "98% similar" in text and "Dolly · Open QA" in text and "Support answers · FAQ" in text
+    assert text.index("Dolly · Open QA") < text.index("Support answers · FAQ")  # most similar first
     # Dan's pairs: alice may neither open nor read them.
     for pair in (here, there):
         assert str(pair.public_id) not in text

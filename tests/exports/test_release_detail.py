@@ -97,7 +97,11 @@ def test_counts_are_listed_by_name_and_train_first(as_ada, dolly, open_qa, close
         counts={"categories": {"open_qa": 2, "closed_qa": 1}, "splits": {"test": 1, "train": 2}}
     )
     page = as_ada.get(_url(release)).content.decode()
-    assert page.index("<td>closed_qa</td>") < page.index("<td>open_qa</td>")
+    closed, opened = (
+        f'<td>{name} <code class="small muted">{slug}</code></td>'
+        for name, slug in (("Closed QA", "closed_qa"), ("Open QA", "open_qa"))
+    )
+    assert page.index(closed) < page.index(opened)
     assert page.index("<td>train</td>") < page.index("<td>test</td>")
 
 

@@ -23,7 +23,7 @@ def test_the_reviewer_sees_near_duplicates_and_the_flag(as_bob, bob, alice, dan,
 
     assert 'id="near-duplicates"' in text
     assert "Possible near-duplicates" in text
-    assert "98% similar" in text and "dolly/open_qa" in text and "support/faq" in text
+    assert "98% similar" in text and "Dolly · Open QA" in text and "Support answers · FAQ" in text
     # A reviewer reads the similar instruction, but has no page to open someone's pair on.
     assert SKY in text
     assert str(earlier.public_id) in text  # in the warning recorded at submit

@@ -53,6 +53,7 @@ def test_the_limit_locks_sign_in_with_a_clear_page(alice):
     assert "Sign-in paused" in page
     assert f"There were {settings.AXES_FAILURE_LIMIT} failed attempts" in page
     assert "<strong>alice</strong>" in page
+    assert f'href="{reverse("account_reset_password")}"' in page
     assert locked["Content-Security-Policy"]
     assert AccessAttempt.objects.filter(username="alice").exists()
 
