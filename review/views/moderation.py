@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
@@ -124,7 +125,9 @@ def moderate_bulk(request: HttpRequest) -> HttpResponse:
         return _moderation_page(request, form, status=422)
     if bulk.total <= BULK_INLINE_MAX:
         bulk_action_run(bulk_id=bulk.pk)
-    return redirect("review:moderate_bulk_result", public_id=bulk.public_id)
+    result = reverse("review:moderate_bulk_result", args=[bulk.public_id])
+    # The filters ride along, so that the way back is to the list as it was.
+    return redirect(f"{result}?{request.GET.urlencode()}" if request.GET else result)
 
 
 @role_required(ADMIN)
@@ -135,6 +138,7 @@ def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {
         "bulk": bulk,
         "running": bulk.state in (BulkAction.State.QUEUED, BulkAction.State.RUNNING),
+        "back": request.GET.urlencode(),
     }
     return render_page(request, "review/moderate_bulk.html", "progress", context)
 

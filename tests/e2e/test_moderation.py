@@ -153,7 +153,7 @@ def test_a_bulk_action_on_two_ticked_pairs_says_what_was_done_and_what_was_refus
     page.check("input[name=retract_confirmed]")
     page.click("button[name=selection][value=selected]")
 
-    page.wait_for_url(re.compile(r"/review/moderate/bulk/[0-9a-f-]+/$"))
+    page.wait_for_url(re.compile(r"/review/moderate/bulk/[0-9a-f-]+/(\?.*)?$"))
     expect(page.locator("h1")).to_have_text("Retract for good (never ships again)")
     progress = page.locator("#bulk-progress")
     expect(progress.locator(".badge")).to_have_text("Done")

@@ -39,6 +39,15 @@ def test_a_building_release_polls_its_progress(as_ada, building):
     assert b'hx-trigger="every 1s"' in fragment.content
 
 
+def test_before_its_rows_are_counted_it_says_what_it_waits_for(as_ada, dolly, open_qa, ada):
+    release = release_create(dataset=dolly, by=ada, test_fraction=0.1)
+    assert b"Waiting for the worker to start the build." in as_ada.get(_url(release)).content
+    attempt_start(release_id=release.pk)
+    page = as_ada.get(_url(release)).content
+    assert b"Choosing the pairs this release ships" in page
+    assert b"rows written" not in page
+
+
 def test_polling_stops_once_ready_and_shows_the_files(as_ada, dolly, open_qa, alice, ada):
     approved_pair(author=alice, category=open_qa, by=ada)
     release = build(dolly, by=ada)

@@ -74,7 +74,7 @@ def test_all_matching_takes_the_filters_from_the_query_string(as_ada, alice, ada
         by=ada,
         instruction="Tell me about the moon landing, please.",
     )
-    bulk, _ = _bulk(
+    bulk, response = _bulk(
         as_ada,
         {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "Off topic."},
         query={"q": "moon", "status": "approved"},
@@ -82,6 +82,9 @@ def test_all_matching_takes_the_filters_from_the_query_string(as_ada, alice, ada
     keep.refresh_from_db()
     retract.refresh_from_db()
     assert bulk.total == 1 and retract.status == S.RETRACTED and keep.status == S.APPROVED
+    # The result leads back to the list as it was filtered.
+    result = as_ada.get(response.url).content.decode()
+    assert f'href="{reverse("review:moderate")}?q=moon&amp;status=approved"' in result
 
 
 def test_move_copies_the_texts_under_the_new_category_and_refuses_misfits(
