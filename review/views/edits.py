@@ -228,5 +228,5 @@ def edit_heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def edit_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.EDIT, item=proposal):
-        messages.info(request, "You released the edit; it is back in the queue.")
+        messages.info(request, "You gave the edit back; it is in the queue again.")
     return redirect("review:edits")

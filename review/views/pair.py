@@ -251,5 +251,5 @@ def heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.REVIEW, item=pair):
-        messages.info(request, "You released the pair; it is back in the queue.")
+        messages.info(request, "You gave the pair back; it is in the queue again.")
     return redirect("review:queue")
