@@ -10,13 +10,16 @@ from django.shortcuts import get_object_or_404
 from annotation.models import Dataset
 from exports.models import IN_PROGRESS, Release
 
+# A release of every category: no category filter (older releases stored none at all).
+FULL = Q(filters__categories=[]) | Q(filters__categories__isnull=True)
+
 
 def datasets_with_latest_release() -> QuerySet[Dataset]:
     """Datasets annotated with ``latest_ready_id`` (their newest ready release of every
     category: a release of one category is no dataset's latest) and ``building`` (a
     release in progress)."""
     ready = Release.objects.filter(
-        Q(filters__categories=[]) | Q(filters__categories__isnull=True),
+        FULL,
         dataset=OuterRef("pk"),
         state=Release.State.READY,
     )
@@ -33,6 +36,12 @@ def attach_latest(datasets: Iterable[Dataset]) -> None:
     latest = {r.pk: r for r in Release.objects.filter(pk__in=ids)}
     for dataset in datasets:
         dataset.latest = latest.get(dataset.latest_ready_id)
+
+
+def latest_full_release(dataset: Dataset) -> Release | None:
+    """The dataset's newest ready release of every category."""
+    ready = dataset.releases.filter(FULL, state=Release.State.READY)
+    return ready.order_by("-version").first()
 
 
 def dataset_releases(dataset: Dataset) -> QuerySet[Release]:

@@ -24,6 +24,7 @@ from exports.selectors import (
     attach_latest,
     dataset_releases,
     datasets_with_latest_release,
+    latest_full_release,
     release_by_ref,
 )
 from exports.services import (
@@ -60,6 +61,7 @@ def release_list(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "page": _page(request, dataset_releases(dataset)),
         "shippable": shipped_pairs(dataset=dataset).count(),
+        "latest": latest_full_release(dataset),
     }
     return render(request, "exports/releases.html", context, status=422 if form.errors else 200)
 

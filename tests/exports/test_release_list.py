@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from annotation.models import AuditEvent
 from exports.models import Release
-from tests.exports.conftest import approved_pair
+from tests.exports.conftest import approved_pair, build
 
 
 @pytest.fixture
@@ -93,3 +93,14 @@ def test_lists_releases_newest_first_and_paginates(as_ada, url, dolly, settings)
     second = as_ada.get(url, {"page": 2})
     assert list(second.context["page"].object_list) == [releases[0]]
     assert first.context["form"]["test_fraction"].value() == 0.1
+
+
+def test_the_form_says_what_the_newest_full_release_shipped(as_ada, url, dolly, approved):
+    assert b"would ship now." in as_ada.get(url).content
+    build(dolly)
+    build(dolly, categories=["closed_qa", "open_qa"])  # of some categories: not compared
+    page = as_ada.get(url).content.decode()
+    assert (
+        "1 approved pair would ship now; v1, the newest release of every category, shipped 1."
+        in page
+    )
