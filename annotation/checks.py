@@ -127,9 +127,9 @@ def _policy(result: CheckResult, category: Category, values: dict[str, str]) -> 
         if not stripped:
             continue
         if len(stripped) < low:
-            result.error(name, f"Too short: at least {low} characters ({len(stripped)} now).")
+            result.error(name, f"Too short: at least {low:,} characters ({len(stripped):,} now).")
         if len(stripped) > high:
-            result.error(name, f"Too long: at most {high} characters ({len(stripped)} now).")
+            result.error(name, f"Too long: at most {high:,} characters ({len(stripped):,} now).")
 
 
 def duplicate_keys(*, dataset_id: int, keys: list[str], exclude: Pair | None = None) -> set[str]:

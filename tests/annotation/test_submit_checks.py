@@ -48,8 +48,8 @@ def closed_pair(alice, closed_qa):
         ({"response": ""}, "response", "Write a response."),
         ({"context": CONTEXT}, "context", "Open QA takes no context; remove it."),
         ({"instruction": "Too short"}, "instruction", "Too short: at least 10 characters (9 now)."),
-        ({"instruction": "x" * 4001}, "instruction", "Too long: at most 4000 characters"),
-        ({"response": "y" * 30001}, "response", "Too long: at most 30000 characters"),
+        ({"instruction": "x" * 4001}, "instruction", "Too long: at most 4,000 characters"),
+        ({"response": "y" * 30001}, "response", "Too long: at most 30,000 characters"),
         (
             {"instruction": "Say the same thing twice.", "response": "say the  same thing twice."},
             "response",

@@ -192,7 +192,7 @@ def test_a_too_long_instruction_is_refused_beside_its_field(world):
     assert response.status_code == 422
     html = response.content.decode()
     errors = html.split('id="errors-instruction"')[1].split("</div>")[0]
-    assert f"Too long: at most {high} characters" in errors
+    assert f"Too long: at most {high:,} characters" in errors
     pair.refresh_from_db()
     assert pair.status == "draft" and pair.current_revision is None
 
@@ -209,7 +209,7 @@ def test_an_open_question_over_the_limit_is_refused(world):
         },
     )
     assert response.status_code == 422
-    assert f"at most {high} characters" in response.content.decode()
+    assert f"at most {high:,} characters" in response.content.decode()
     assert snapshot() == before
 
 
@@ -221,7 +221,7 @@ def test_an_edit_over_the_limits_is_refused(world):
         {"decision": "approve_with_edit", "revision": 1, "response": "r" * (high + 1)},
     )
     assert response.status_code == 422
-    assert f"at most {high} characters" in response.content.decode()
+    assert f"at most {high:,} characters" in response.content.decode()
     assert snapshot() == before
 
 
@@ -396,7 +396,7 @@ def test_a_field_over_the_length_limit_in_a_short_enough_line_imports_nothing(wo
     with pytest.raises(CommandError) as raised:
         run(path)
     # Worded as a writer's submit words it: the import runs the same checks (issue 15).
-    message = f"line 2: response: Too long: at most {high} characters ({high + 1} now)."
+    message = f"line 2: response: Too long: at most {high:,} characters ({high + 1:,} now)."
     assert message in str(raised.value)
     assert counts() == before
 
