@@ -1,14 +1,20 @@
 """Carrying out a consensus verdict on a pair. Shared by review decisions and accepted edits."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from annotation.audit import audit
-from annotation.models import Pair, Revision
+from annotation.models import AuditEvent, Pair, Revision
 from annotation.workflow import S, transition
 from review.consensus import Verdict, verdict_for
 from review.leases import Kind, lease_end
 from review.models import EditProposal, InProgress, Review
+
+# The audit verb of a pair's approval, with the revision approved in its data: the one
+# record that a revision was approved once, since a later approval replaces it on the pair.
+APPROVED_VERB = "pair.approve"
 
 
 def round_reviews(*, pair: Pair, revision: Revision) -> list[Review]:
@@ -44,7 +50,7 @@ def consensus_apply(*, pair: Pair, revision: Revision, by: User) -> Verdict:
             pair=pair,
             to=S.APPROVED,
             by=by,
-            verb="pair.approve",
+            verb=APPROVED_VERB,
             fields={"approved_revision": revision, "approved_at": timezone.now()},
             data=data,
         )
@@ -70,6 +76,14 @@ def consensus_apply(*, pair: Pair, revision: Revision, by: User) -> Verdict:
     # ``pair`` is the row as transition() left it (or unchanged): fresh, and locked.
     edits_stale_mark(pair=pair, by=by)
     return verdict
+
+
+def approvals_of(*, pair_public_ids: Iterable[str]) -> set[tuple[str, int]]:
+    """(pair public id, revision number) of every approval these pairs had."""
+    events = AuditEvent.objects.filter(
+        verb=APPROVED_VERB, object_type="pair", object_id__in=list(pair_public_ids)
+    )
+    return {(pair, data.get("revision")) for pair, data in events.values_list("object_id", "data")}
 
 
 def edits_stale_mark(*, pair: Pair, by: User) -> int:

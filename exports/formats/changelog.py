@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.db import connection, models
 
-from annotation.models import Category, Pair, Revision
+from annotation.models import Category, Finding, Pair, Revision
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
 from exports.models import Release, ReleaseEntry
@@ -76,7 +76,9 @@ class Difference:
     old: int | None  # revision numbers, None in the release without the pair
     new: int | None
     status: str  # the pair's, now
+    dataset_id: int  # the pair's, now
     category: str | None  # the slug of its approved revision's category, now
+    held: bool  # its approved revision has a finding nobody confirmed, now
 
 
 def changes_stream(*, release: Release, previous: Release) -> Iterator[Difference]:
@@ -86,7 +88,10 @@ def changes_stream(*, release: Release, previous: Release) -> Iterator[Differenc
     query = (
         # MATERIALIZED: planned alone, so the joins below cannot reach into the FULL JOIN.
         f"WITH d AS MATERIALIZED ({_differences()})"  # noqa: S608
-        " SELECT d.kind, p.public_id, o.number, n.number, p.status, c.slug FROM d"
+        " SELECT d.kind, p.public_id, o.number, n.number, p.status, p.dataset_id, c.slug,"
+        f" EXISTS (SELECT 1 FROM {table(Finding)} f"
+        "  WHERE f.revision_id = p.approved_revision_id AND f.confirmed_at IS NULL)"
+        " FROM d"
         f" JOIN {table(Pair)} p ON p.id = d.pair_id"
         f" LEFT JOIN {table(Revision)} n ON n.id = d.new_revision"
         f" LEFT JOIN {table(Revision)} o ON o.id = d.old_revision"
@@ -97,19 +102,24 @@ def changes_stream(*, release: Release, previous: Release) -> Iterator[Differenc
     with connection.chunked_cursor() as cursor:
         cursor.execute(query, [release.pk, previous.pk])
         while rows := cursor.fetchmany(FETCH_ROWS):
-            for kind, uuid, old, new, status, category in rows:
-                yield Difference(kind, public_id.to_python(uuid), old, new, status, category)
+            for kind, uuid, old, new, status, dataset_id, category, held in rows:
+                uuid = public_id.to_python(uuid)
+                yield Difference(kind, uuid, old, new, status, dataset_id, category, bool(held))
 
 
-def _why_removed(difference: Difference, categories: list[str]) -> str:
+def _why_removed(difference: Difference, release: Release) -> str:
     """Why the pair no longer ships, by the rule of annotation.pairs.shipped_pairs."""
     if difference.status == Pair.Status.RETRACTED:
         return "retracted"
+    if difference.dataset_id != release.dataset_id:
+        return "moved to another dataset"
     if difference.category is None:
         return "no longer approved"
-    if categories and difference.category not in categories:
+    if release.categories and difference.category not in release.categories:
         return f"its approved text is now in {difference.category}"
-    return "left out until someone confirms a finding in its text (personal data, a secret)"
+    if difference.held:
+        return "left out until someone confirms a finding in its text (personal data, a secret)"
+    return "no longer shipped"
 
 
 class Changelog(Format):
@@ -172,7 +182,7 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
         if kind == ADDED:
             line(f"- {public_id} (revision {difference.new})")
         elif kind == REMOVED:
-            line(f"- {public_id}: {_why_removed(difference, release.categories)}")
+            line(f"- {public_id}: {_why_removed(difference, release)}")
         else:
             line(f"- {public_id}: revision {difference.old} → {difference.new}")
     return changes

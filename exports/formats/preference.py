@@ -13,9 +13,11 @@ configuration: the ``datasets`` library reads every configuration of a folder wi
 builder, Parquet here, as the default configuration's splits are.
 """
 
+from collections.abc import Iterator
+from itertools import islice
 from json.encoder import encode_basestring
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from annotation.pairs import unconfirmed_findings_of
 from exports.files import HashingFile, WrittenFile
@@ -23,6 +25,7 @@ from exports.formats import Facts, Format
 from exports.formats.messages import prompt
 from exports.formats.parquet import ParquetTable
 from review.models import EditProposal
+from review.outcomes import approvals_of
 
 FETCH_ROWS = 1000
 LINE = '{"prompt": %s, "chosen": %s, "rejected": %s, "category": %s, "id": "%s"}\n'
@@ -43,8 +46,10 @@ class Preference(Format):
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is not None:
             return self.written
-        # Edits in the history of the revision each pair ships: an edit of text still under
-        # review (an improvement short of its reviews) is neither side approved.
+        # Edits in the history of the revision each pair ships (not one approved during
+        # the build) whose text was approved: an edit of text still under review (an
+        # improvement short of its reviews) is neither side approved, and later text
+        # (a move copies the approved text) may have a higher number.
         shipped_since = facts.release.entries.filter(
             pair_id=OuterRef("pair_id"), revision__number__gte=OuterRef("result_revision__number")
         )
@@ -64,6 +69,7 @@ class Preference(Format):
                 "base_revision__response",
                 "result_revision__category__slug",
                 "pair__public_id",
+                "result_revision__number",
             )
         )
         out = HashingFile(self.directory, self.name)
@@ -74,12 +80,10 @@ class Preference(Format):
             raise
         rows = 0
         try:
-            for instruction, context, chosen, rejected, category, public_id in edits.iterator(
-                FETCH_ROWS
-            ):
+            for instruction, context, chosen, rejected, category, public_id in _approved(edits):
                 if chosen == rejected:
                     continue
-                row = (prompt(instruction, context), chosen, rejected, category, str(public_id))
+                row = (prompt(instruction, context), chosen, rejected, category, public_id)
                 out.write((LINE % (*map(encode_basestring, row[:4]), row[4])).encode("utf-8"))
                 table.add([[value] for value in row])  # it gathers whole row groups itself
                 rows += 1
@@ -93,3 +97,13 @@ class Preference(Format):
                 file.path.unlink()
         self.written = files if rows else []
         return self.written
+
+
+def _approved(edits: QuerySet) -> Iterator[tuple]:
+    """The edits whose text (their result revision) was approved, a block at a time."""
+    rows = edits.iterator(FETCH_ROWS)
+    while block := list(islice(rows, FETCH_ROWS)):
+        approved = approvals_of(pair_public_ids={str(row[5]) for row in block})
+        for *row, public_id, number in block:
+            if (str(public_id), number) in approved:
+                yield (*row, str(public_id))

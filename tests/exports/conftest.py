@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from annotation.models import Pair
+from annotation.models import AuditEvent, Pair
 from annotation.workflow import S, transition
 from config.celery import app as celery_app
 from exports.building import release_build
@@ -89,6 +89,10 @@ def place_in_splits(dataset, splits: list[str], fraction: float) -> None:
         while split_of(str(public_id), fraction) != split:
             public_id = uuid.uuid4()
         Pair.objects.filter(pk=pair.pk).update(public_id=public_id)
+        # The audit trail names pairs by public id (approvals among them).
+        AuditEvent.objects.filter(object_type="pair", object_id=str(pair.public_id)).update(
+            object_id=str(public_id)
+        )
 
 
 def read(release: Release, name: str) -> bytes:

@@ -1,7 +1,8 @@
 """CHANGELOG.md against the previous ready release: added, removed, changed."""
 
-from annotation.models import Finding, Revision
-from annotation.submission import pair_retract
+from annotation.licence import licence_accept
+from annotation.models import Category, Dataset, Finding, Revision
+from annotation.submission import pair_move, pair_retract
 from tests.exports.conftest import approve, approved_pair, build, improve, read
 
 
@@ -120,3 +121,17 @@ def test_a_removed_pair_says_why_it_no_longer_ships(dolly, open_qa, closed_qa, a
     assert f"- {moved.public_id}: its approved text is now in closed_qa\n" in text
     assert f"- {flagged.public_id}: left out until someone confirms a finding" in text
     assert "no longer approved" not in text
+
+
+def test_a_pair_moved_to_another_dataset_says_so(dolly, open_qa, alice, ada):
+    moved = approved_pair(author=alice, category=open_qa, by=ada)
+    approved_pair(author=alice, category=open_qa, by=ada)
+    build(dolly)
+    support = Dataset.objects.create(name="Support answers", slug="support")
+    faq = Category.objects.create(dataset=support, slug="faq", name="FAQ")
+    licence_accept(user=alice, dataset=support)
+    pair_move(pair=moved, by=ada, category=faq)
+
+    text = _changelog(build(dolly))
+
+    assert f"- {moved.public_id}: moved to another dataset\n" in text

@@ -6,6 +6,7 @@ import pytest
 
 from annotation.importing import pairs_import
 from annotation.models import Pair
+from annotation.submission import pair_move
 from review.edits import edit_accept, edit_take_next
 from tests.exports.conftest import approved_pair, build, read
 from tests.factories import make_pair, resubmit
@@ -129,3 +130,25 @@ def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, alice, ada, bo
     assert release.state == "ready", release.error
     assert not release.files.filter(name="preference.jsonl").exists()
     assert b"nobody approved" not in read(release, "full.jsonl")
+
+
+def test_an_edit_never_approved_stays_out_after_a_move(dolly, alice, ada, bob, rita, closed_qa):
+    """Revision numbers are no proof of approval: a move copies the approved text into a
+    revision numbered after an edit that never got its reviews."""
+    closed_qa.reviews_required = 3
+    closed_qa.save()
+    context = "Some context to read from."
+    pair = approved_pair(author=alice, category=closed_qa, by=ada, context=context)
+    improved = resubmit(pair, response="An improvement nobody approved yet.")
+    decide(improved, bob, "approve_with_edit", edit=edited(improved, response=BETTER))
+    edit_take_next(reviewer=rita)
+    edit_accept(proposal=pair.edit_proposals.get(), by=rita)
+    decide(pair, ada, "request_changes", comment="Say where the figures come from.")
+    pair.refresh_from_db()
+    moved = pair_move(pair=pair, by=ada, category=dolly.categories.get(slug="summarization"))
+    assert moved.approved_revision.number > pair.edit_proposals.get().result_revision.number
+
+    release = build(dolly)
+
+    assert release.state == "ready", release.error
+    assert not release.files.filter(name="preference.jsonl").exists()
