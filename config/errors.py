@@ -77,6 +77,8 @@ class FormOnlyMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or request.method != "GET" or response.content:
             return response
+        if request.headers.get("HX-Request") == "true":
+            return response  # a fragment, which a page would not fit
         page = _page(request, "405.html", {"back": _page_above(request.path)}, status=405)
         page["Allow"] = response.get("Allow", "")
         return page

@@ -66,10 +66,7 @@ if TESTING:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # The admin modules are found by the URLconf (config/urls.py), not at start-up: a
-    # worker or build_release, which serve no page, start without them (Django's setup
-    # 0.50-0.59 s -> 0.40-0.42 s, 4 runs each in turn).
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "config.admin_app.AdminConfig",  # its modules found by the URLconf, not at start-up
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from people.views import accounts
 
-# Registered here rather than at start-up (SimpleAdminConfig, config/settings.py).
+# Registered here rather than at start-up (config/admin_app.py).
 admin.autodiscover()
 
 urlpatterns = [

@@ -114,10 +114,14 @@ class DecisionForm(forms.Form):
 
     def focus_first_error(self) -> None:
         """The page comes back with the first field to mend focused, so the browser
-        scrolls to it: the decision form sits below the whole text under review."""
-        for name, field in self.fields.items():
-            if name in self.errors and not field.widget.is_hidden:
-                field.widget.attrs["autofocus"] = True
+        scrolls to it: the decision form sits below the whole text under review. An edit
+        refused as a whole focuses its text; the decision itself is the buttons."""
+        names = [name for name in self.fields if name in self.errors and name != "decision"]
+        if not names and self.data.get("decision") == D.APPROVE_WITH_EDIT:
+            names = ["response"]
+        for name in names:
+            if not self.fields[name].widget.is_hidden:
+                self.fields[name].widget.attrs["autofocus"] = True
                 return
 
     def edited(self) -> bool:

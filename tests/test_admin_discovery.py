@@ -34,3 +34,12 @@ def test_the_urlconf_registers_every_app_s_admin():
         "print(*sorted({m._meta.app_label for m in admin.site._registry}))"
     )
     assert {"annotation", "review", "exports", "auth"} <= set(_run(script))
+
+
+def test_the_admin_checks_see_every_registration_without_the_urlconf():
+    script = (
+        "from django.core import checks; checks.run_checks(tags=['admin']);"
+        "from django.contrib import admin;"
+        "print(*sorted({m._meta.app_label for m in admin.site._registry}))"
+    )
+    assert {"annotation", "review", "exports", "auth"} <= set(_run(script))

@@ -133,7 +133,7 @@ def moderate_bulk(request: HttpRequest) -> HttpResponse:
 @role_required(ADMIN)
 def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     bulk = get_object_or_404(
-        BulkAction.objects.select_related("by", "category"), public_id=public_id
+        BulkAction.objects.select_related("by", "category__dataset"), public_id=public_id
     )
     context = {
         "bulk": bulk,

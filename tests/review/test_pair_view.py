@@ -222,13 +222,33 @@ def test_approve_with_an_unchanged_text_opens_the_editor_it_asks_for(as_bob, hel
     assert 'data-shortcut-label="Edit the text yourself" open>' in html
 
 
-def test_each_decision_is_said_in_words(as_bob, held):
-    response = post(as_bob, held, "approve_with_edit", response="A better response here.")
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == [
-        "You approved it with your edit, which waits in the edit queue for another reviewer "
-        "to accept."
-    ]
+@pytest.mark.parametrize(
+    ("decision", "data", "said"),
+    [
+        ("approve", {}, "You approved it. It waits for more reviews."),
+        (
+            "approve_with_edit",
+            {"response": "A better response here."},
+            "You approved it with your edit, which waits in the edit queue for another "
+            "reviewer to accept.",
+        ),
+        (
+            "request_changes",
+            {"comment": "Add the year."},
+            "You asked its author for changes. The pair went back to its author.",
+        ),
+        ("reject", {"reason": "harmful"}, "You rejected it. It waits for more reviews."),
+    ],
+)
+def test_each_decision_is_said_in_words(as_bob, held, decision, data, said):
+    response = post(as_bob, held, decision, **data)
+    assert [str(m) for m in response.wsgi_request._messages] == [said]
+
+
+def test_approve_with_an_unchanged_text_focuses_the_response(as_bob, held):
+    html = post(as_bob, held, "approve_with_edit").content.decode()
+    (autofocused,) = [tag for tag in html.split("<")[1:] if " autofocus" in tag.split(">")[0]]
+    assert autofocused.startswith('textarea name="response"')
 
 
 def test_reject_with_a_reason(as_bob, held):
