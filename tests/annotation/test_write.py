@@ -78,7 +78,7 @@ def test_edit_page_shows_the_category_and_the_editor(as_alice, alice, open_qa):
     assert "Why can camels survive" in text  # the example
     assert 'name="instruction"' in text and 'name="response"' in text
     assert 'name="context"' not in text  # open_qa takes no context
-    assert "10–4000 characters" in text
+    assert "10–4,000 characters" in text
     assert 'data-counter-for="id_instruction"' in text
     assert pair.draft.instruction in text
     assert f'value="{pair.draft.version}"' in text
