@@ -47,8 +47,7 @@ LEFT_OUT_LISTED = 100
 @dataclass
 class Written:
     total: int
-    # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
-    counts: dict
+    counts: dict  # the categories and splits of Release.counts
     # [{"id": public id, "kinds": [...]}, ...]: at most LEFT_OUT_LISTED, then "more".
     left_out: list = field(default_factory=list)
 

@@ -30,8 +30,7 @@ class Facts:
     version: int
     built_at: datetime
     total: int
-    # {"categories": {slug: n}, "splits": {"train": n, "test": n}}
-    counts: dict
+    counts: dict  # the categories and splits of Release.counts
     previous: Release | None
     # The files finished before, in the order of formats(), and the formats that wrote them.
     files: list[WrittenFile] = field(default_factory=list)
@@ -41,6 +40,7 @@ class Facts:
 
 
 class Format:
+    # The file it writes, or where its files go when it writes several (``files``).
     name: str
     # The columns of the rows (see exports.rows.FIELDS) that write() reads.
     columns: tuple[str, ...] = ()

@@ -12,17 +12,17 @@ class Alpaca(LinesFormat):
 
     name = "alpaca.json"
     about = "a JSON array of instruction, input, output."
-    separator = b"[\n"
+    empty = True
 
     def lines(self, block: Block) -> Iterable[bytes]:
         for item in map(
             ITEM.__mod__, zip(*map(block.json, ("instruction", "context", "response")), strict=True)
         ):
-            yield self.separator
+            yield b"[\n" if self.empty else b",\n"
             yield item
-            self.separator = b",\n"
+            self.empty = False
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is None:
-            self.out.write(b"[]\n" if self.separator == b"[\n" else b"\n]\n")
+            self.out.write(b"[]\n" if self.empty else b"\n]\n")
         return super().finish(facts)
