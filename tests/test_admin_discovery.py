@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ADMIN_MODULES = ("annotation.admin", "review.admin", "exports.admin", "people.admin")
@@ -27,19 +28,16 @@ def test_start_up_loads_no_admin_module():
     assert loaded == []
 
 
-def test_the_urlconf_registers_every_app_s_admin():
-    script = (
-        "from django.urls import get_resolver; get_resolver().url_patterns;"
-        "from django.contrib import admin;"
+@pytest.mark.parametrize(
+    "first",
+    [
+        "from django.urls import get_resolver; get_resolver().url_patterns",  # the site
+        "from django.core import checks; checks.run_checks(tags=['admin'])",  # check --tag admin
+    ],
+)
+def test_every_app_s_admin_is_registered_by_the_urlconf_and_by_the_admin_checks(first):
+    registered = _run(
+        f"{first}; from django.contrib import admin;"
         "print(*sorted({m._meta.app_label for m in admin.site._registry}))"
     )
-    assert {"annotation", "review", "exports", "auth"} <= set(_run(script))
-
-
-def test_the_admin_checks_see_every_registration_without_the_urlconf():
-    script = (
-        "from django.core import checks; checks.run_checks(tags=['admin']);"
-        "from django.contrib import admin;"
-        "print(*sorted({m._meta.app_label for m in admin.site._registry}))"
-    )
-    assert {"annotation", "review", "exports", "auth"} <= set(_run(script))
+    assert {"annotation", "review", "exports", "auth"} <= set(registered)

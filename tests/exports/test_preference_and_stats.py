@@ -111,9 +111,10 @@ def test_stats_count_lengths_and_scores_per_category(dolly, open_qa, closed_qa, 
     assert "## Lengths" in card and "| open_qa | 2 | " in card
 
 
-def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, alice, ada, bob, rita, closed_qa):
-    """An improvement under review, edited and accepted, but short of its reviews: the
-    release ships the approved text, and neither side of the edit, unapproved, ships."""
+@pytest.fixture
+def edit_short_of_reviews(alice, ada, bob, rita, closed_qa) -> Pair:
+    """An approved pair whose improvement bob edited and rita accepted, but which needs a
+    third review: the edit's text is not approved."""
     closed_qa.reviews_required = 3
     closed_qa.save()
     context = "Some context to read from."
@@ -123,6 +124,13 @@ def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, alice, ada, bo
     edit_take_next(reviewer=rita)
     edit_accept(proposal=pair.edit_proposals.get(), by=rita)
     pair.refresh_from_db()
+    return pair
+
+
+def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, edit_short_of_reviews):
+    """An improvement under review, edited and accepted, but short of its reviews: the
+    release ships the approved text, and neither side of the edit, unapproved, ships."""
+    pair = edit_short_of_reviews
     assert pair.status == Pair.Status.SUBMITTED and pair.current_revision.response == BETTER
 
     release = build(dolly)
@@ -132,17 +140,10 @@ def test_an_edit_of_text_not_yet_approved_is_no_preference(dolly, alice, ada, bo
     assert b"nobody approved" not in read(release, "full.jsonl")
 
 
-def test_an_edit_never_approved_stays_out_after_a_move(dolly, alice, ada, bob, rita, closed_qa):
+def test_an_edit_never_approved_stays_out_after_a_move(dolly, ada, edit_short_of_reviews):
     """Revision numbers are no proof of approval: a move copies the approved text into a
     revision numbered after an edit that never got its reviews."""
-    closed_qa.reviews_required = 3
-    closed_qa.save()
-    context = "Some context to read from."
-    pair = approved_pair(author=alice, category=closed_qa, by=ada, context=context)
-    improved = resubmit(pair, response="An improvement nobody approved yet.")
-    decide(improved, bob, "approve_with_edit", edit=edited(improved, response=BETTER))
-    edit_take_next(reviewer=rita)
-    edit_accept(proposal=pair.edit_proposals.get(), by=rita)
+    pair = edit_short_of_reviews
     decide(pair, ada, "request_changes", comment="Say where the figures come from.")
     pair.refresh_from_db()
     moved = pair_move(pair=pair, by=ada, category=dolly.categories.get(slug="summarization"))
