@@ -191,6 +191,12 @@ def test_every_page_is_accessible_and_fits_a_phone(new_page, demo):
     reviewer.click("button:has-text('Review next')")
     reviewer.wait_for_url("**/review/pairs/**")
     check(reviewer, "bob review pair", found)
+    # A decision refused (no reason to reject), and its address visited afterwards.
+    reviewer.click("button[name=decision][value=reject]")
+    reviewer.wait_for_url("**/decide/")
+    check(reviewer, "bob refused decision", found)
+    assert reviewer.goto(reviewer.url).status == 405
+    check(reviewer, "bob form-only address", found)
     reviewer.goto(demo.url + reverse("review:edits"))
     reviewer.click("text=Next edit")
     reviewer.wait_for_url("**/review/edits/*/")
