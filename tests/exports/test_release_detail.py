@@ -41,7 +41,8 @@ def test_a_building_release_polls_its_progress(as_ada, building):
 
 def test_before_its_rows_are_counted_it_says_what_it_waits_for(as_ada, dolly, open_qa, ada):
     release = release_create(dataset=dolly, by=ada, test_fraction=0.1)
-    assert b"Waiting for the worker to start the build." in as_ada.get(_url(release)).content
+    queued = as_ada.get(_url(release)).content
+    assert b"Waiting for the worker" in queued and b"rows written" not in queued
     attempt_start(release_id=release.pk)
     page = as_ada.get(_url(release)).content
     assert b"Choosing the pairs this release ships" in page
