@@ -86,8 +86,9 @@ class _Reviews:
                 if not self.rows:
                     break
             end = bisect_right(self.rows, last, lo=self.at, key=_PAIR)
+            # A pair's reviews may straddle two fetches: those of the second join the first's.
             for pair_id, given in groupby(self.rows[self.at : end], _PAIR):
-                found[pair_id] = [review[1:] for review in given]
+                found.setdefault(pair_id, []).extend(review[1:] for review in given)
             self.at = end
             if end < len(self.rows):
                 break

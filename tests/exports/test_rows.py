@@ -74,13 +74,32 @@ def test_lines_are_what_json_dumps_writes(release, tmp_path):
 
 def test_any_paging_and_blocking_gives_the_same_bytes(release, tmp_path, monkeypatch):
     whole = _written(release, tmp_path / "whole")
-    # Blocks of one row: the keyset's edges.
+    # Blocks of one row: every block's edge is a pair's.
     monkeypatch.setattr(rows, "BLOCK_ROWS", 1)
     assert [len(block) for block in release_rows(release=release)] == [1] * len(TEXTS)
     assert _written(release, tmp_path / "paged") == whole
     full = [json.loads(line) for line in whole["full.jsonl"].split(b"\n")[:-1]]
     assert [row["review_count"] for row in full] == [3, 1, 0, 2, 2]
     assert len(full[0]["reviewers"]) == 2 and full[2]["reviewers"] == []
+
+
+def test_a_pairs_reviews_read_across_fetches_are_all_kept(release, bob, tmp_path, monkeypatch):
+    # The reviews are fetched 4 blocks' worth at a time: with blocks of one row, the first
+    # pair's six reviews reach the reader in two fetches.
+    first = Review.objects.filter(reviewer=bob).order_by("pk").first()
+    for round_ in range(2, 5):
+        Review.objects.filter(
+            pk=Review.objects.create(
+                pair=first.pair,
+                revision=first.revision,
+                reviewer=first.reviewer,
+                round=round_,
+                decision="approve",
+            ).pk
+        ).update(created_at=first.created_at)
+    monkeypatch.setattr(rows, "BLOCK_ROWS", 1)
+    full = _written(release, tmp_path)["full.jsonl"].split(b"\n")[:-1]
+    assert [json.loads(line)["review_count"] for line in full] == [6, 1, 0, 2, 2]
 
 
 def test_progress_is_reported_between_blocks_while_the_connection_is_usable(release, monkeypatch):
