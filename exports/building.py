@@ -164,7 +164,7 @@ def _build(
         written = write_rows(release=release, into=opened, on_progress=progress)
         written.left_out = left_out
         heartbeat(written.total, force=True)
-        return publish(attempt=attempt, directory=directory, formats=opened, written=written)
+        return publish(attempt=attempt, heartbeat=heartbeat, formats=opened, written=written)
     except BaseException:
         for format_ in opened:
             format_.abort()

@@ -13,7 +13,6 @@ shipped; a failed or abandoned attempt's entries are deleted with its stored fil
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.files import File
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from annotation.audit import audit
 from annotation.models import Dataset
-from exports.attempts import Attempt, Superseded
+from exports.attempts import Attempt, Heartbeat, Superseded
 from exports.files import WrittenFile
 from exports.formats import Facts, Format
 from exports.models import Release, ReleaseEntry, ReleaseFile
@@ -91,12 +90,16 @@ def _latest_version(dataset_id: int) -> int:
 
 
 def publish(
-    *, attempt: Attempt, directory: Path, formats: Sequence[Format], written: "Written"
+    *, attempt: Attempt, heartbeat: Heartbeat, formats: Sequence[Format], written: "Written"
 ) -> Release:
-    """Finish every format's files, store them and make the release ready."""
+    """Finish every format's files, store them and make the release ready.
+
+    The heartbeat beats between files: uploading a large release to an object store can
+    outlast STALE_AFTER, after which the page would offer to restart a live build.
+    """
     prefix = f"{release_prefix(attempt.release)}{attempt.token}/"
     try:
-        return _publish(attempt, formats, written, prefix)
+        return _publish(attempt, heartbeat, formats, written, prefix)
     except BaseException:
         # A superseded or failed attempt leaves nothing behind under its prefix.
         _delete_tree(prefix)
@@ -104,7 +107,11 @@ def publish(
 
 
 def _publish(
-    attempt: Attempt, formats: Sequence[Format], written: "Written", prefix: str
+    attempt: Attempt,
+    heartbeat: Heartbeat,
+    formats: Sequence[Format],
+    written: "Written",
+    prefix: str,
 ) -> Release:
     release = attempt.release
     stored: dict[str, tuple[WrittenFile, str]] = {}
@@ -126,6 +133,7 @@ def _publish(
             if file.name in stored and stored[file.name][0] != file:
                 release_storage().delete(stored.pop(file.name)[1])
             if file.name not in stored:
+                heartbeat(written.total)
                 stored[file.name] = (file, _store(prefix, file))
         with transaction.atomic():
             Dataset.objects.select_for_update().get(pk=release.dataset_id)

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from exports import building, files, publishing, rows
+from exports import attempts, building, files, publishing, rows
 from exports.attempts import (
     BUSY,
     DONE,
@@ -14,6 +14,7 @@ from exports.attempts import (
     Heartbeat,
     Superseded,
     attempt_start,
+    is_stale,
 )
 from exports.building import release_build, write_rows
 from exports.formats import formats
@@ -172,9 +173,7 @@ def test_a_superseded_attempt_cannot_publish(dolly, pairs, media_root, tmp_path)
     opened = [format_(tmp_path / "work") for format_ in formats()]
     written = write_rows(release=release, into=opened)
     with pytest.raises(Superseded):
-        publishing.publish(
-            attempt=dead, directory=tmp_path / "work", formats=opened, written=written
-        )
+        publishing.publish(attempt=dead, heartbeat=Heartbeat(dead), formats=opened, written=written)
     assert _stored_files(media_root) == []
     release.refresh_from_db()
     assert release.state == "building" and release.version is None
@@ -238,3 +237,21 @@ def test_a_file_that_cannot_be_opened_fails_the_release_and_closes_the_others(
     assert len(tables) == 1 and not tables[0].is_open
     assert not ReleaseFile.objects.exists() and not ReleaseEntry.objects.exists()
     assert _stored_files(media_root) == []
+
+
+def test_publishing_beats_between_files(dolly, pairs, monkeypatch):
+    """Each upload may be long: the next starts with a fresh heartbeat, not a stale one."""
+    release = _queued(dolly)
+    store, seen = publishing._store, []
+
+    def slow_store(prefix: str, file) -> str:
+        seen.append(is_stale(Release.objects.get(pk=release.pk)))
+        # As if this upload took longer than STALE_AFTER.
+        Release.objects.filter(pk=release.pk).update(heartbeat_at=timezone.now() - STALE_AFTER * 2)
+        return store(prefix, file)
+
+    monkeypatch.setattr(publishing, "_store", slow_store)
+    monkeypatch.setattr(attempts, "HEARTBEAT_SECONDS", 0)
+    assert release_build(release_id=release.pk).state == "ready"
+    assert len(seen) == release.files.count() > 1
+    assert not any(seen)
