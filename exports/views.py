@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from annotation.models import Dataset
 from annotation.pairs import shipped_pairs
 from annotation.roles import ADMIN, role_required
-from annotation.views.fragments import render_page
+from config.fragments import render_page
 from exports.archive import archive_name, zip_chunks
 from exports.forms import ReleaseForm
 from exports.models import Release

@@ -54,10 +54,10 @@ def _with_findings(**conditions) -> Callable[[QuerySet[Pair]], QuerySet[Pair]]:
 
 
 flag_register("findings", "Personal data or a credential found", _with_findings())
+# On the current revision, the text moderation shows; only an approved revision's
+# unconfirmed finding keeps a pair out of releases, so the label does not promise that.
 flag_register(
-    "unconfirmed",
-    "A finding not confirmed (kept out of releases)",
-    _with_findings(confirmed_at__isnull=True),
+    "unconfirmed", "A finding nobody confirmed yet", _with_findings(confirmed_at__isnull=True)
 )
 
 

@@ -21,8 +21,8 @@ from annotation.pairs import (
 from annotation.prompts import prompts_asked
 from annotation.roles import CONTRIBUTOR, role_required
 from annotation.submission import pair_withdraw
-from annotation.views.fragments import render_page
 from annotation.workflow import EDITABLE, IllegalTransition, S, is_legal
+from config.fragments import render_page
 
 EDIT_LABELS = {S.DRAFT: "Continue writing", S.CHANGES_REQUESTED: "Revise", S.APPROVED: "Improve"}
 

@@ -9,6 +9,7 @@ from django.shortcuts import render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from config.fragments import render_page
 from people.forms import InviteForm
 from people.invites import invite_accept, invited_user, people_invite
 from people.roles import ADMIN, role_required
@@ -27,7 +28,7 @@ def _pending_page(request: HttpRequest) -> Page:
 
 @role_required(ADMIN)
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = people_invite(
@@ -38,9 +39,9 @@ def invite(request: HttpRequest) -> HttpResponse:
         )
         form = InviteForm(initial={"roles": form.cleaned_data["roles"]})
     context = {"form": form, "outcome": outcome, "pending": _pending_page(request)}
-    template = "people/invite.html#panel" if request.htmx else "people/invite.html"
     # An invalid form answers 422, as every form of the site does (htmx swaps it in).
-    return render(request, template, context, status=422 if form.errors else 200)
+    status = 422 if form.errors else 200
+    return render_page(request, "people/invite.html", "panel", context, status=status)
 
 
 @never_cache
@@ -49,7 +50,7 @@ def accept_invite(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     user = invited_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "people/accept_invite.html", {"invalid": True}, status=400)
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         invite_accept(user=user, password=form.cleaned_data["new_password1"])
         # Signs in only once the invited address is verified; until then allauth mails

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from annotation.models import Dataset
 from annotation.roles import REVIEWER, ROLES, has_role, is_admin
-from annotation.views.fragments import render_page
+from config.fragments import render_page
 from review.forms_insights import LeaderboardForm, LengthsForm
 from review.insights import FIELDS, figures_for, insights_snapshot
 from review.leaderboard import contributor_progress, leaderboard, week_start

@@ -22,8 +22,8 @@ from django_htmx.http import push_url
 
 from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
-from annotation.views.fragments import render_page
 from annotation.workflow import REOPEN, RETRACT, IllegalTransition, is_legal
+from config.fragments import render_page
 from review.csv_export import csv_lines, moderation_rows
 from review.filters import PairFilter, snippets
 from review.forms import BulkForm, ReopenForm, RetractForm

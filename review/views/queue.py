@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from annotation.roles import REVIEWER, role_required
-from annotation.views.fragments import render_page
+from config.fragments import render_page
 from review.queue import in_progress_prune, pair_take_next, queue_summary
 
 

@@ -97,10 +97,15 @@ def test_invalid_addresses_create_nothing(as_ada, db):
 
 @pytest.mark.parametrize(
     ("data", "field"),
-    [({"emails": "  \n", "roles": [CONTRIBUTOR]}, "emails"), ({"emails": "a@b.example"}, "roles")],
+    [
+        ({"emails": "  \n", "roles": [CONTRIBUTOR]}, "emails"),
+        ({"emails": "a@b.example"}, "roles"),
+        ({}, "emails"),
+    ],
 )
 def test_empty_fields_are_errors(as_ada, db, data, field):
     response = as_ada.post(URL, data)
+    assert response.status_code == 422
     assert field in response.context["form"].errors
     assert not User.objects.filter(email="a@b.example").exists()
 
@@ -109,6 +114,7 @@ def test_htmx_gets_the_panel_only(as_ada):
     response = invite(as_ada, "hx@example.com", HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content
     assert b'id="invite-link-1"' in response.content
+    assert "HX-Request" in response["Vary"]
 
 
 def test_pending_invitations_are_listed(as_ada, alice):
