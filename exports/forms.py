@@ -1,9 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from annotation.checks import text_problem
 from annotation.models import Dataset
-from annotation.pairs import shipped_pairs
 from exports.models import DEFAULT_TEST_FRACTION
+from exports.services import release_validate
 
 
 class ReleaseForm(forms.Form):
@@ -39,25 +40,15 @@ class ReleaseForm(forms.Form):
             raise forms.ValidationError(problem, code="bad_text")
         return notes
 
-    def clean_test_fraction(self) -> float:
-        fraction = self.cleaned_data["test_fraction"]
-        if not 0 <= fraction < 1:
-            raise forms.ValidationError(
-                "The test fraction must be at least 0 and below 1, for example 0.1."
-            )
-        return fraction
-
     def clean(self) -> dict:
         cleaned = super().clean()
-        categories = cleaned.get("categories")
-        if (
-            categories is not None
-            and "categories" not in self.errors
-            and not shipped_pairs(dataset=self.dataset, categories=categories).exists()
-        ):
-            self.add_error(
-                "categories" if categories else None,
-                "Nothing to release: there are no approved pairs"
-                + (" in these categories." if categories else " in this dataset yet."),
-            )
+        if "categories" in cleaned and "test_fraction" in cleaned:
+            try:
+                release_validate(
+                    dataset=self.dataset,
+                    categories=cleaned["categories"],
+                    test_fraction=cleaned["test_fraction"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned

@@ -4,12 +4,14 @@ import threading
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, transaction
 
 from annotation.audit import audit
 from annotation.models import Dataset
+from annotation.pairs import shipped_pairs
 from exports.attempts import is_stale
-from exports.models import Release
+from exports.models import IN_PROGRESS, Release
 from exports.tasks import build_release
 
 
@@ -21,6 +23,27 @@ class NotRestartable(Exception):
     pass
 
 
+def _filters(categories: list[str] | tuple[str, ...], test_fraction: float) -> dict:
+    return {"categories": sorted(set(categories)), "test_fraction": test_fraction}
+
+
+def release_validate(
+    *, dataset: Dataset, categories: list[str] | tuple[str, ...], test_fraction: float
+) -> None:
+    """Raise a ValidationError, by field, if no release can be made of this selection."""
+    if not 0 <= test_fraction < 1:
+        raise ValidationError(
+            {"test_fraction": "The test fraction must be at least 0 and below 1, for example 0.1."}
+        )
+    unknown = set(categories) - set(dataset.categories.values_list("slug", flat=True))
+    if unknown:
+        raise ValidationError({"categories": f"Unknown categories: {', '.join(sorted(unknown))}."})
+    if not shipped_pairs(dataset=dataset, categories=categories).exists():
+        where = "in these categories." if categories else "in this dataset yet."
+        field = "categories" if categories else NON_FIELD_ERRORS
+        raise ValidationError({field: f"Nothing to release: there are no approved pairs {where}"})
+
+
 def release_create(
     *,
     dataset: Dataset,
@@ -29,12 +52,16 @@ def release_create(
     categories: list[str] | tuple[str, ...] = (),
     test_fraction: float,
 ) -> Release:
-    """A queued release of ``dataset``; nothing builds it yet (see :func:`release_request`)."""
+    """A queued release of ``dataset``; nothing builds it yet (see :func:`release_request`).
+
+    Raises a ValidationError (see :func:`release_validate`) if there is nothing to release.
+    """
+    release_validate(dataset=dataset, categories=categories, test_fraction=test_fraction)
     with transaction.atomic():
         release = Release.objects.create(
             dataset=dataset,
             notes=notes,
-            filters={"categories": sorted(set(categories)), "test_fraction": test_fraction},
+            filters=_filters(categories, test_fraction),
             built_by=by if getattr(by, "pk", None) else None,
         )
         audit(actor=by, verb="release.create", obj=release, filters=release.filters)
@@ -69,14 +96,21 @@ def release_request(
     notes: str = "",
     categories: list[str] | tuple[str, ...] = (),
     test_fraction: float,
-) -> Release:
-    """Create a queued release and hand it to the worker once the row is committed."""
+) -> tuple[Release, bool]:
+    """(release, True): a queued release, handed to the worker once the row is committed.
+    (release, False): the same release (dataset, categories, test fraction, notes) was
+    already queued or building, and is that one: a second click must not build it twice."""
     with transaction.atomic():
+        # Held until commit, so that a second request at once waits here, then finds this one.
+        Dataset.objects.select_for_update().get(pk=dataset.pk)
+        for waiting in Release.objects.filter(dataset=dataset, state__in=IN_PROGRESS, notes=notes):
+            if waiting.filters == _filters(categories, test_fraction):
+                return waiting, False
         release = release_create(
             dataset=dataset, by=by, notes=notes, categories=categories, test_fraction=test_fraction
         )
         _enqueue(release)
-    return release
+    return release, True
 
 
 def can_restart(release: Release) -> bool:

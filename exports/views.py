@@ -53,8 +53,10 @@ def release_list(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = get_object_or_404(Dataset, slug=slug)
     form = ReleaseForm(request.POST if request.method == "POST" else None, dataset=dataset)
     if request.method == "POST" and form.is_valid():
-        release = release_request(dataset=dataset, by=request.user, **form.cleaned_data)
-        release.refresh_from_db()
+        release, created = release_request(dataset=dataset, by=request.user, **form.cleaned_data)
+        if not created:
+            messages.info(request, "The same release was already asked for: here it is.")
+        release.refresh_from_db()  # built already, if tasks run in-process: named by version
         return redirect("exports:release", slug=dataset.slug, ref=release.ref)
     context = {
         "dataset": dataset,

@@ -105,6 +105,7 @@ def test_a_removed_pair_says_why_it_no_longer_ships(dolly, open_qa, closed_qa, a
     flagged = approved_pair(
         author=alice, category=open_qa, by=ada, response="Write to jane.doe@example.org."
     )
+    approved_pair(author=alice, category=open_qa, by=ada)  # still ships
     build(dolly, categories=["open_qa"])
 
     Revision.objects.filter(pk=moved.approved_revision_id).update(category=closed_qa)

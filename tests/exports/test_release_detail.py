@@ -39,7 +39,8 @@ def test_a_building_release_polls_its_progress(as_ada, building):
     assert b'hx-trigger="every 1s"' in fragment.content
 
 
-def test_before_its_rows_are_counted_it_says_what_it_waits_for(as_ada, dolly, open_qa, ada):
+def test_before_its_rows_are_counted_it_says_what_it_waits_for(as_ada, dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
     release = release_create(dataset=dolly, by=ada, test_fraction=0.1)
     queued = as_ada.get(_url(release)).content
     assert b"Waiting for the worker" in queued and b"rows written" not in queued

@@ -78,6 +78,22 @@ def test_notes_with_control_characters_are_refused(as_ada, url, approved):
     assert not Release.objects.exists()
 
 
+def test_a_second_click_shows_the_release_already_asked_for(as_ada, url, approved):
+    data = {"notes": "Once", "categories": ["open_qa"], "test_fraction": "0.1"}
+    first, second = as_ada.post(url, data), as_ada.post(url, data, follow=True)
+    release = Release.objects.get()
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert b"The same release was already asked for" in second.content
+    # Different notes or another selection is another release.
+    as_ada.post(url, {**data, "notes": "Twice"})
+    as_ada.post(url, {**data, "categories": []})
+    assert Release.objects.count() == 3
+    # Once built, the same request makes a new release (its changelog says nothing changed).
+    Release.objects.filter(pk=release.pk).update(state=Release.State.READY, version=1)
+    as_ada.post(url, data)
+    assert Release.objects.count() == 4
+
+
 def test_nothing_to_release_in_an_empty_dataset(as_ada, url):
     response = as_ada.post(url, {"test_fraction": "0.1"})
     assert response.status_code == 422

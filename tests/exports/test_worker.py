@@ -140,7 +140,7 @@ def test_the_worker_builds_a_requested_release(real_worker, dolly, open_qa, alic
         approved_pair(author=alice, category=open_qa, by=ada, reviewers=[bob])
     worker = real_worker(purge=True)
 
-    release = release_request(dataset=dolly, by=ada, test_fraction=0.5)
+    release, _ = release_request(dataset=dolly, by=ada, test_fraction=0.5)
 
     _wait(lambda: _state(release) in ("ready", "failed"), worker.log.read_text())
     assert release.state == "ready", release.error
@@ -174,7 +174,7 @@ def test_a_build_whose_worker_was_killed_is_finished_without_a_person(
     for _ in range(40):
         approved_pair(author=alice, category=open_qa, by=ada)
     doomed = real_worker(seconds_per_row=0.25, purge=True)
-    release = release_request(dataset=dolly, by=ada, test_fraction=0.1)
+    release, _ = release_request(dataset=dolly, by=ada, test_fraction=0.1)
     _wait(lambda: _rows_total(release) == 40, doomed.log.read_text())
     time.sleep(1)  # well into writing the files
     kill(doomed)
@@ -198,7 +198,7 @@ def test_a_worker_killed_mid_build_leaves_one_ready_release(
     for _ in range(40):
         approved_pair(author=alice, category=open_qa, by=ada)
     doomed = real_worker(seconds_per_row=0.25, purge=True)
-    release = release_request(dataset=dolly, by=ada, test_fraction=0.1)
+    release, _ = release_request(dataset=dolly, by=ada, test_fraction=0.1)
     # Streaming: the count of rows to write is recorded just before the first row.
     _wait(lambda: _rows_total(release) == 40, doomed.log.read_text())
     time.sleep(1)  # well into writing the files

@@ -2,10 +2,10 @@ import gc
 import shutil
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotation.models import Dataset
-from annotation.pairs import shipped_pairs
 from exports.building import release_build
 from exports.models import DEFAULT_TEST_FRACTION, Release
 from exports.services import release_create
@@ -57,17 +57,16 @@ class Command(BaseCommand):
         if found is None:
             known = ", ".join(Dataset.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No dataset '{dataset}'. Known datasets: {known}.")
-        if not 0 <= test_fraction < 1:
-            raise CommandError("--test-fraction must be at least 0 and below 1.")
-        unknown = set(categories) - set(found.categories.values_list("slug", flat=True))
-        if unknown:
-            raise CommandError(f"Unknown categories for '{dataset}': {', '.join(sorted(unknown))}.")
-        if not shipped_pairs(dataset=found, categories=categories).exists():
-            where = "these categories" if categories else f"'{dataset}'"
-            raise CommandError(f"Nothing to release: no approved pairs in {where} yet.")
-        release = release_create(
-            dataset=found, by=None, notes=notes, categories=categories, test_fraction=test_fraction
-        )
+        try:
+            release = release_create(
+                dataset=found,
+                by=None,
+                notes=notes,
+                categories=categories,
+                test_fraction=test_fraction,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         built = release_build(release_id=release.pk, on_progress=self._progress)
         if not isinstance(built, Release) or built.state != Release.State.READY:
             release.refresh_from_db()
