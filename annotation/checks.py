@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from annotation.findings import Finding, credential_messages, findings_scan, text_findings
-from annotation.models import LIVE_STATUSES, Category, Pair
+from annotation.models import LIVE_STATUSES, Category, Pair, Revision
 from annotation.normalisation import disguise_problem, instruction_key, normalise
 from annotation.similar import similar_pairs
 
@@ -169,7 +169,12 @@ def check_pair(
         response=response,
         require_response=require_response,
     )
-    if source_url:
+    longest = Revision._meta.get_field("source_url").max_length
+    if len(source_url) > longest:
+        result.error(
+            "source_url", f"Too long: at most {longest:,} characters ({len(source_url):,} now)."
+        )
+    elif source_url:
         try:
             _url_validator(source_url)
         except ValidationError:

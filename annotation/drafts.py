@@ -13,6 +13,13 @@ from annotation.workflow import EDITABLE, lock
 
 # An autosave may not claim more active time than could have passed between two saves.
 MAX_ACTIVE_SECONDS_PER_SAVE = 300
+# What the counters hold at most (a PostgreSQL integer): a crafted request's figures, added
+# save after save, would otherwise overflow the column and break every later save.
+MAX_SIGNAL_TOTAL = 2**31 - 1
+
+
+def _added(total: int, claimed: int, most: int) -> int:
+    return min(total + max(0, min(claimed, most)), MAX_SIGNAL_TOTAL)
 
 
 class DraftConflict(Exception):
@@ -97,9 +104,14 @@ def draft_save(
         draft.context = text.context
         draft.source_url = text.source_url
         draft.response = text.response
-        draft.active_seconds += max(0, min(active_seconds, MAX_ACTIVE_SECONDS_PER_SAVE))
-        draft.typed_chars += max(0, typed_chars)
-        draft.pasted_chars += max(0, pasted_chars)
+        draft.active_seconds = _added(
+            draft.active_seconds, active_seconds, MAX_ACTIVE_SECONDS_PER_SAVE
+        )
+        # The browser counts characters entered since the last save; no save enters more
+        # than the text it saves, which bounds what a crafted request can claim.
+        saved = sum(map(len, (text.instruction, text.context, text.response, text.source_url)))
+        draft.typed_chars = _added(draft.typed_chars, typed_chars, saved)
+        draft.pasted_chars = _added(draft.pasted_chars, pasted_chars, saved)
         draft.version += 1
         draft.updated_at = timezone.now()
         draft.save()

@@ -42,6 +42,27 @@ def test_autosave_records_authoring_signals(as_alice, pair):
     assert pair.draft.pasted_chars == 7
 
 
+def test_no_save_claims_more_characters_than_it_saves(as_alice, pair):
+    before = pair.draft.typed_chars, pair.draft.pasted_chars
+    data = editor_data(pair, response="abc", typed_chars=10_000_000, pasted_chars=10_000_000)
+    assert as_alice.post(autosave_url(pair), data, **HTMX).status_code == 200
+    pair.draft.refresh_from_db()
+    saved = sum(map(len, (pair.draft.instruction, pair.draft.context, pair.draft.response)))
+    saved += len(pair.draft.source_url)
+    assert pair.draft.typed_chars == before[0] + saved
+    assert pair.draft.pasted_chars == before[1] + saved
+
+
+def test_the_counters_stop_at_what_the_column_holds(as_alice, pair):
+    pair.draft.__class__.objects.filter(pk=pair.draft.pk).update(
+        typed_chars=2**31 - 2, active_seconds=2**31 - 2
+    )
+    data = editor_data(pair, response="abc", typed_chars=5, active_seconds=60)
+    assert as_alice.post(autosave_url(pair), data, **HTMX).status_code == 200
+    pair.draft.refresh_from_db()
+    assert (pair.draft.typed_chars, pair.draft.active_seconds) == (2**31 - 1, 2**31 - 1)
+
+
 def test_a_conflict_keeps_both_texts(as_alice, pair):
     stale = editor_data(pair)
     as_alice.post(autosave_url(pair), {**stale, "response": "Saved in tab one."}, **HTMX)

@@ -369,3 +369,15 @@ def test_the_pair_page_costs_the_same_queries_for_one_revision_or_many(
     # The cap counts the page's parts since merged in: findings, near-duplicates (on
     # PostgreSQL a SET LOCAL and its savepoint) and the effective consensus rule.
     assert _queries(as_bob, page(pair)) == few <= 15
+
+
+def test_an_edit_with_an_overlong_source_is_refused_beside_the_field(as_bob, bob, alice, closed_qa):
+    pair = make_pair(author=alice, category=closed_qa)
+    lease(pair, bob)
+    long_url = "https://example.com/" + "a" * 2000
+    response = post(as_bob, pair, "approve_with_edit", source_url=long_url, comment="Source.")
+    assert response.status_code == 422
+    assert "at most 2,000 characters" in " ".join(response.context["form"].errors["source_url"])
+    # What the reviewer wrote comes back to them.
+    assert long_url.encode() in response.content and b"Source." in response.content
+    assert not EditProposal.objects.exists() and not Review.objects.exists()
