@@ -106,7 +106,8 @@ def _asked_already(dataset: Dataset, instruction: str) -> bool:
 
 
 def prompt_take(*, prompt: OpenPrompt, by: User) -> Pair:
-    """Make ``prompt`` ``by``'s to answer; returns their new draft pair.
+    """Make ``prompt`` ``by``'s to answer; returns their new draft pair (the one they
+    started already, if they took it before).
 
     Exactly one of two people taking the same question at once wins: the status moves
     from open to taken in one conditional UPDATE. The other gets PromptUnavailable.
@@ -128,6 +129,10 @@ def prompt_take(*, prompt: OpenPrompt, by: User) -> Pair:
             .update(status=P.TAKEN, taken_by=by)
         )
         if not taken:
+            # A second click, or the page sent again: the answer already started is theirs.
+            mine = Pair.objects.filter(prompt=prompt, author=by).first()
+            if mine is not None:
+                return mine
             raise PromptUnavailable("Someone else has just taken this question.")
         prompt.refresh_from_db()
         assignment = assignment_create(

@@ -144,9 +144,15 @@ def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @role_required(ADMIN)
-def moderate_csv(request: HttpRequest) -> StreamingHttpResponse:
+def moderate_csv(request: HttpRequest) -> HttpResponse:
     """The moderation list with the same search and filters, streamed as CSV."""
-    pairs = _found(request).qs
+    found = _found(request)
+    # As for bulk actions: a filter django-filter cannot read is dropped, which would
+    # export more pairs than the list showed.
+    if found.is_bound and not found.is_valid():
+        messages.error(request, "A filter is not valid; fix it before exporting.")
+        return _moderation_page(request, BulkForm(), status=422)
+    pairs = found.qs
     response = StreamingHttpResponse(
         csv_lines(moderation_rows(pairs)), content_type="text/csv; charset=utf-8"
     )

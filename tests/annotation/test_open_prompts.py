@@ -111,6 +111,15 @@ def test_answering_makes_a_draft_with_the_question(as_dan, alice, dan, open_qa, 
     assert pair.current_revision.instruction == "Why do onions make people cry?"
 
 
+def test_answering_twice_goes_back_to_the_same_draft(as_dan, alice, dan, open_qa, writers):
+    prompt = prompt_ask(by=alice, category=open_qa, instruction="Why is the sea salty?")
+    url = reverse("annotation:answer", args=[prompt.public_id])
+    first, second = as_dan.post(url), as_dan.post(url)
+    pair = Pair.objects.get(author=dan)
+    assert first.url == second.url == reverse("annotation:edit_pair", args=[pair.public_id])
+    assert "Someone else" not in as_dan.get(second.url).content.decode()
+
+
 def test_two_people_answering_at_once_one_wins(as_dan, alice, dan, open_qa, writers):
     erin = make_user("erin", "contributor")
     accept_licence(erin, dataset=open_qa.dataset)

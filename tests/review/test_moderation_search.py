@@ -119,6 +119,14 @@ def test_csv_exports_what_the_search_matched_with_the_injection_guard(as_ada, al
     assert rows[1][5].startswith("'=HYPERLINK")
 
 
+def test_csv_with_a_filter_it_cannot_read_exports_nothing(as_ada, alice, open_qa):
+    make_pair(author=alice, category=open_qa)
+    response = as_ada.get(reverse("review:moderate_csv"), {"status": "zzz"})
+    assert response.status_code == 422
+    assert "text/html" in response["Content-Type"]
+    assert b"A filter is not valid; fix it before exporting." in response.content
+
+
 def test_the_full_page_is_bookmarkable_and_htmx_gets_only_the_results(as_ada, alice, open_qa):
     make_pair(author=alice, category=open_qa, instruction="Describe a lighthouse at night.")
     url = reverse("review:moderate")
