@@ -27,7 +27,8 @@ def submitted(author, category, *, active: int, typed: int, pasted: int):
     draft_save(
         pair=pair,
         by=author,
-        text=DraftText(instruction=unique_text(), response="An answer written for the test."),
+        # Long enough to hold every character the save says was entered.
+        text=DraftText(instruction=unique_text(), response="An answer for the test. " * 20),
         base_version=0,
         active_seconds=active,
         typed_chars=typed,

@@ -337,6 +337,8 @@ def test_junk_query_strings_never_crash_a_list(world, page, value):
         response = world.client(persona).get(url(world), params, **headers)
         # A NUL is refused before any view (no text column can hold one).
         expected = (400,) if "\x00" in value else (200, 302, 404)
+        if page == "moderation csv" and "\x00" not in value and value:
+            expected = (422,)  # a filter it cannot read: refused, rather than every pair
         assert response.status_code in expected, (response.status_code, value)
 
 
