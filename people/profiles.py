@@ -20,7 +20,3 @@ def profile_update(*, user: User, leaderboard_opt_out: bool) -> Profile:
             )
     return profile
 
-
-def leaderboard_opted_out() -> set[int]:
-    """Ids of the people who asked to be left off leaderboards."""
-    return set(Profile.objects.filter(leaderboard_opt_out=True).values_list("user_id", flat=True))

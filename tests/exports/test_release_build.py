@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -10,6 +11,7 @@ from annotation.pairs import shipped_pairs
 from annotation.submission import pair_retract
 from annotation.workflow import S
 from exports.models import Release
+from review.models import Review
 from tests.exports.conftest import (
     approve,
     approved_pair,
@@ -185,8 +187,15 @@ def test_reviews_after_approval_do_not_count(dolly, open_qa, alice, bob, rita, a
     pair = approved_pair(author=alice, category=open_qa, by=ada, reviewers=[bob])
     improve(pair, response="Improved, under review now.")
     approve(pair, by=ada, reviewers=[rita])  # approves the improvement
+    pair.refresh_from_db()
+    # A review given after that approval (of a later round) is not the shipped text's.
+    later = Review.objects.create(
+        pair=pair, revision=pair.approved_revision, reviewer=bob, round=9, decision="reject"
+    )
+    Review.objects.filter(pk=later.pk).update(created_at=pair.approved_at + timedelta(hours=1))
     first = json.loads(read(build(dolly), "full.jsonl"))
     assert first["review_count"] == 2 and first["revision"] == 2
+    assert "reject" not in {review["decision"] for review in first["reviews"]}
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.1, 0.37, 0.9])
