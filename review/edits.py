@@ -8,7 +8,7 @@ follows the same rules as the lease on a pair (review.leases).
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
@@ -167,7 +167,7 @@ def _apply(*, pair: Pair, proposal: EditProposal, by: User, comment: str) -> Ver
 def edit_decline(*, proposal: EditProposal, by: User, comment: str) -> bool:
     """Decline the edit; the pair stays in the review queue. False if already decided."""
     if not comment.strip():
-        raise ValueError("Say why the edit is declined.")
+        raise ValidationError({"comment": "Say why you decline this edit."})
     # The checks run before the write; a duplicate submitted meanwhile is caught by the
     # database and answered as the checks would, not as a server error.
     with duplicate_guard(), transaction.atomic():

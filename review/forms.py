@@ -159,12 +159,6 @@ class EditDecisionForm(forms.Form):
     def clean_comment(self) -> str:
         return _note(self.cleaned_data["comment"])
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("decision") == "decline" and not data.get("comment"):
-            self.add_error("comment", "Say why you decline this edit.")
-        return data
-
 
 class CategoryChoiceField(forms.ModelChoiceField):
     """A category by the names people see ("Dolly · Closed QA"), not its slug path."""

@@ -186,7 +186,7 @@ def edit_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except EditStale as exc:
         return _expired(request, proposal, comment=comment, status=409, why=str(exc))
     except ValidationError as exc:
-        form.add_error(None, exc.messages)
+        form.add_error(None, exc)  # by field where the service names one
         return _held_page(request, proposal, form, comment=comment, status=422)
     if not done:
         messages.info(request, "That edit was already decided.")

@@ -150,7 +150,7 @@ def test_decline_keeps_the_pair_in_the_review_queue(bob, rita, submitted, propos
 
 def test_decline_needs_a_comment(rita, proposal):
     edit_take_next(reviewer=rita)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="Say why you decline this edit."):
         edit_decline(proposal=proposal, by=rita, comment=" ")
 
 
