@@ -241,6 +241,10 @@ class BulkAction(models.Model):
     def percent(self) -> int:
         return 100 if not self.total else self.position * 100 // self.total
 
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
 
 class InsightsSnapshot(models.Model):
     """A dataset's insights figures as last computed.

@@ -115,7 +115,7 @@ def bulk_action_run(*, bulk_id: int) -> BulkAction:
                     .defer("pair_ids")
                     .get(pk=bulk_id)
                 )
-                if bulk.state in (BulkAction.State.DONE, BulkAction.State.FAILED):
+                if not bulk.in_progress:
                     return bulk
                 chunk = ids[bulk.position : bulk.position + BULK_CHUNK]
                 if not chunk:

@@ -137,7 +137,7 @@ def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     context = {
         "bulk": bulk,
-        "running": bulk.state in (BulkAction.State.QUEUED, BulkAction.State.RUNNING),
+        "running": bulk.in_progress,
         "back": request.GET.urlencode(),
     }
     return render_page(request, "review/moderate_bulk.html", "progress", context)
