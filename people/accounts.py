@@ -76,7 +76,7 @@ def username_validate(username: str, *, exclude_pk: int | None = None) -> None:
         raise ValidationError("This username is not available; choose another.", code="taken")
 
 
-def mark_email_verified(user: User) -> EmailAddress:
+def mark_email_verified(*, user: User) -> EmailAddress:
     """Record ``user``'s address as verified and primary (demo and system-made accounts)."""
     if not user.email:
         raise ValueError(f"{user.get_username()} has no email address to verify")

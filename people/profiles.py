@@ -5,7 +5,7 @@ from people.events import announce
 from people.models import Profile
 
 
-def profile_for(user: User) -> Profile:
+def profile_for(*, user: User) -> Profile:
     return Profile.objects.get_or_create(user=user)[0]
 
 

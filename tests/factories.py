@@ -22,7 +22,7 @@ def make_user(username: str, *roles: str, verified: bool = True, **extra) -> Use
         username=username, email=f"{username}@example.com", password=PASSWORD, **extra
     )
     if verified:
-        mark_email_verified(user)
+        mark_email_verified(user=user)
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user

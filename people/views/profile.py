@@ -9,7 +9,7 @@ from people.profiles import profile_for, profile_update
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    current = profile_for(request.user)
+    current = profile_for(user=request.user)
     form = ProfileForm(
         request.POST if request.method == "POST" else None,
         initial={"leaderboard_opt_out": current.leaderboard_opt_out},

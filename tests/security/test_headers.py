@@ -47,7 +47,7 @@ from django.contrib.auth.models import User
 assert not settings.DEBUG and not settings.TESTING
 call_command("migrate", verbosity=0)
 from people.accounts import mark_email_verified
-mark_email_verified(User.objects.create_user(
+mark_email_verified(user=User.objects.create_user(
     "prod-user", "prod@example.com", password="a-production-password-1"))
 static = {{**settings.STORAGES, "staticfiles": {{
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}}}

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo users (username / password / roles):")
         for seeded in seeded_users:
             if seeded.password is not None:
-                mark_email_verified(seeded.user)  # demo accounts sign in without a mail
+                mark_email_verified(user=seeded.user)  # demo accounts sign in without a mail
             password = seeded.password or "(existed: left as it is)"
             roles = ", ".join(seeded.roles)
             self.stdout.write(f"  {seeded.user.username:<6} {password:<24} {roles}")

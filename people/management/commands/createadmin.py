@@ -28,7 +28,7 @@ class Command(createsuperuser.Command):
             if not user.email:
                 user.delete()
                 raise CommandError("An email address is required: sign-in needs a verified one.")
-            mark_email_verified(user)
+            mark_email_verified(user=user)
             self.stdout.write(f"{user.email} is recorded as verified: {user} can sign in.")
 
     @staticmethod
