@@ -7,7 +7,7 @@ to ``Review.Decision`` without words for its author fails the test that checks t
 from annotation.feedback import feedback_register
 from annotation.workflow import S
 from review.models import Review
-from review.outcomes import APPROVED_VERB
+from review.outcomes import APPROVED_VERB, IMPROVEMENT_REJECTED_VERB, REJECTED_VERB
 
 D = Review.Decision
 
@@ -24,10 +24,10 @@ def feedback_verbs_register() -> None:
     for decision in D:
         feedback_register(f"review.{decision.value}", DECIDED[decision])
     # The verdicts (review.outcomes), named by the status they lead to.
-    for verb, status in ((APPROVED_VERB, S.APPROVED), ("pair.reject", S.REJECTED)):
+    for verb, status in ((APPROVED_VERB, S.APPROVED), (REJECTED_VERB, S.REJECTED)):
         feedback_register(verb, f"Pair {status.label.lower()}")
     feedback_register(
-        "pair.improvement_reject",
+        IMPROVEMENT_REJECTED_VERB,
         "Your newer revision was rejected; the approved text still ships",
     )
     feedback_register("edit.accept", "An edit was accepted")

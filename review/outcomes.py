@@ -15,6 +15,8 @@ from review.models import EditProposal, InProgress, Review
 # The audit verb of a pair's approval, with the revision approved in its data: the one
 # record that a revision was approved once, since a later approval replaces it on the pair.
 APPROVED_VERB = "pair.approve"
+REJECTED_VERB = "pair.reject"
+IMPROVEMENT_REJECTED_VERB = "pair.improvement_reject"
 
 
 def round_reviews(*, pair: Pair, revision: Revision) -> list[Review]:
@@ -61,12 +63,12 @@ def consensus_apply(*, pair: Pair, revision: Revision, by: User) -> Verdict:
             pair=pair,
             to=S.APPROVED,
             by=by,
-            verb="pair.improvement_reject",
+            verb=IMPROVEMENT_REJECTED_VERB,
             fields={"current_revision_id": pair.approved_revision_id},
             data=data,
         )
     elif verdict == Verdict.REJECTED:
-        pair = transition(pair=pair, to=S.REJECTED, by=by, verb="pair.reject", data=data)
+        pair = transition(pair=pair, to=S.REJECTED, by=by, verb=REJECTED_VERB, data=data)
     else:
         pair = transition(
             pair=pair, to=S.CHANGES_REQUESTED, by=by, verb="pair.request_changes", data=data
