@@ -186,7 +186,10 @@ def edit_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except EditStale as exc:
         return _expired(request, proposal, comment=comment, status=409, why=str(exc))
     except ValidationError as exc:
-        form.add_error(None, exc)  # by field where the service names one
+        # Beside the comment when that is what is missing; the edit's own text, which
+        # this form does not show as fields, above it.
+        field = "comment" if "comment" in getattr(exc, "error_dict", {}) else None
+        form.add_error(field, exc.messages)
         return _held_page(request, proposal, form, comment=comment, status=422)
     if not done:
         messages.info(request, "That edit was already decided.")

@@ -221,3 +221,15 @@ def test_edit_page_shows_the_edited_texts_flags(as_rita, rita, bob, alice, open_
     assert "Personal data and credentials in the edited text" in html
     assert "E-mail address" in html and "<mark>jane.doe@gmail.com</mark>" in html
     assert 'id="near-duplicates"' in html
+
+
+def test_an_edit_whose_text_no_longer_passes_the_checks_says_why(as_rita, rita, proposal, settings):
+    hold(proposal, rita)
+    # The limits changed since the edit was proposed: its response is now too long.
+    settings.HANDWRITTEN_LIMITS = {**settings.HANDWRITTEN_LIMITS, "response": (1, 20)}
+    response = as_rita.post(decide_url(proposal), {"decision": "accept", "comment": "Good."})
+    assert response.status_code == 422
+    assert b"Too long: at most 20 characters" in response.content
+    assert b"Good." in response.content
+    proposal.refresh_from_db()
+    assert proposal.status == EditProposal.Status.PENDING
