@@ -5,6 +5,7 @@ approval by both the proposer and the reviewer who accepted it. The lease on an 
 follows the same rules as the lease on a pair (review.leases).
 """
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.contrib.auth.models import User
@@ -54,22 +55,26 @@ def _still_decidable(lease: Lease) -> bool:
     return edits_reviewable(lease.holder_id).filter(pk=lease.proposal_id).exists()
 
 
-def _next_edit(reviewer: User, now: datetime) -> EditProposal | None:
-    return (
-        edits_reviewable(reviewer, now)
-        .order_by("created_at")
-        .select_for_update(skip_locked=True, of=("self",))
-        .first()
-    )
+def _oldest(candidates: QuerySet[EditProposal]) -> EditProposal | None:
+    oldest_first = candidates.order_by("created_at")
+    return oldest_first.select_for_update(skip_locked=True, of=("self",)).first()
 
 
-def edit_take_next(*, reviewer: User) -> Lease | None:
-    """Lease the oldest edit ``reviewer`` may decide (or renew the one they hold)."""
+def _next_edit(reviewer: User, now: datetime, given_back: Collection[int]) -> EditProposal | None:
+    candidates = edits_reviewable(reviewer, now)
+    if given_back and (found := _oldest(candidates.exclude(pk__in=given_back))):
+        return found
+    return _oldest(candidates)
+
+
+def edit_take_next(*, reviewer: User, given_back: Collection[int] = ()) -> Lease | None:
+    """Lease the oldest edit ``reviewer`` may decide (or renew the one they hold); the
+    edits in ``given_back`` (ids the reviewer gave back unread) come last."""
     return lease_next(
         holder=reviewer,
         kind=Kind.EDIT,
         still_good=_still_decidable,
-        find=lambda now: _next_edit(reviewer, now),
+        find=lambda now: _next_edit(reviewer, now, given_back),
     )
 
 

@@ -10,6 +10,7 @@ index in order and stop at the first eligible row, so the cost does not grow wit
 backlog.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,22 +48,20 @@ def _lock_first(queryset: QuerySet[Pair]) -> Pair | None:
     return queryset.select_for_update(skip_locked=True, of=("self",)).first()
 
 
-def _next_started(reviewer: User, now: datetime) -> Pair | None:
+def _next_started(candidates: QuerySet[Pair]) -> Pair | None:
     # Not matched on revision and round: rows are removed whenever a pair leaves review
     # through this app, and comparing columns across the join hides from the planner that
     # walking review_in_progress_age in order finds a row at once.
-    started = reviewable(reviewer, now).filter(review_in_progress__isnull=False)
+    started = candidates.filter(review_in_progress__isnull=False)
     return _lock_first(started.order_by("review_in_progress__submitted_at"))
 
 
-def _next_oldest(reviewer: User, now: datetime) -> Pair | None:
+def _next_oldest(candidates: QuerySet[Pair]) -> Pair | None:
     # The partial index pair_review_queue is (dataset, submitted_at): walking it in order
     # needs the dataset fixed, so ask each dataset for its oldest and keep the oldest.
     found = []
     for dataset_id in Dataset.objects.values_list("pk", flat=True):
-        pair = _lock_first(
-            reviewable(reviewer, now).filter(dataset_id=dataset_id).order_by("submitted_at")
-        )
+        pair = _lock_first(candidates.filter(dataset_id=dataset_id).order_by("submitted_at"))
         if pair is not None:
             found.append(pair)
     return min(found, key=lambda pair: pair.submitted_at, default=None)
@@ -79,13 +78,25 @@ def _still_reviewable(lease: Lease) -> bool:
     )
 
 
-def pair_take_next(*, reviewer: User) -> Lease | None:
-    """Lease the next pair to ``reviewer`` (or renew the one they hold); None if none."""
+def _next(reviewer: User, now: datetime, given_back: Collection[int]) -> Pair | None:
+    candidates = reviewable(reviewer, now)
+    if given_back:
+        others = candidates.exclude(pk__in=given_back)
+        if found := _next_started(others) or _next_oldest(others):
+            return found
+    return _next_started(candidates) or _next_oldest(candidates)
+
+
+def pair_take_next(*, reviewer: User, given_back: Collection[int] = ()) -> Lease | None:
+    """Lease the next pair to ``reviewer`` (or renew the one they hold); None if none.
+
+    The pairs in ``given_back`` (ids the reviewer gave back unread) come last: only when
+    nothing else waits for them."""
     return lease_next(
         holder=reviewer,
         kind=Kind.REVIEW,
         still_good=_still_reviewable,
-        find=lambda now: _next_started(reviewer, now) or _next_oldest(reviewer, now),
+        find=lambda now: _next(reviewer, now, given_back),
     )
 
 

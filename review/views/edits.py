@@ -27,6 +27,7 @@ from review.edits import (
 from review.forms import EditDecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
 from review.models import EditProposal, Lease, Review
+from review.views.given_back import given_back, given_back_note
 from review.views.unrecorded import not_held, not_recorded
 
 VERDICT_MESSAGES = {
@@ -50,7 +51,7 @@ def edit_queue(request: HttpRequest) -> HttpResponse:
 @role_required(REVIEWER)
 @require_POST
 def edit_next(request: HttpRequest) -> HttpResponse:
-    lease = edit_take_next(reviewer=request.user)
+    lease = edit_take_next(reviewer=request.user, given_back=given_back(request, kind=Kind.EDIT))
     if lease is None:
         return render(request, "review/empty.html", {"what": "edits"})
     return redirect("review:edit", public_id=lease.proposal.public_id)
@@ -199,7 +200,7 @@ def edit_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def _go_next(request: HttpRequest) -> HttpResponse:
     if request.POST.get("then") != "next":
         return redirect("review:edits")
-    lease = edit_take_next(reviewer=request.user)
+    lease = edit_take_next(reviewer=request.user, given_back=given_back(request, kind=Kind.EDIT))
     if lease is None:
         messages.info(request, "No more edits waiting for you. Thank you!")
         return redirect("review:edits")
@@ -231,5 +232,6 @@ def edit_heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def edit_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.EDIT, item=proposal):
+        given_back_note(request, kind=Kind.EDIT, item_id=proposal.pk)
         messages.info(request, "You gave the edit back; it is in the queue again.")
     return redirect("review:edits")

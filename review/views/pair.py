@@ -23,6 +23,7 @@ from review.diff import text_diff
 from review.forms import DecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
 from review.models import Lease, Review
+from review.views.given_back import given_back_note
 from review.views.queue import go_next
 from review.views.unrecorded import not_held, not_recorded
 
@@ -251,5 +252,6 @@ def heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def release(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pair = _pair_or_404(request, public_id)
     if lease_release(holder=request.user, kind=Kind.REVIEW, item=pair):
+        given_back_note(request, kind=Kind.REVIEW, item_id=pair.pk)
         messages.info(request, "You gave the pair back; it is in the queue again.")
     return redirect("review:queue")

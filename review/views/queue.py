@@ -7,7 +7,9 @@ from django.views.decorators.http import require_POST
 
 from annotation.roles import REVIEWER, role_required
 from config.fragments import render_page
+from review.leases import Kind
 from review.queue import in_progress_prune, pair_take_next, queue_summary
+from review.views.given_back import given_back
 
 
 @role_required(REVIEWER)
@@ -22,7 +24,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @role_required(REVIEWER)
 @require_POST
 def next_pair(request: HttpRequest) -> HttpResponse:
-    lease = pair_take_next(reviewer=request.user)
+    lease = pair_take_next(reviewer=request.user, given_back=given_back(request, kind=Kind.REVIEW))
     if lease is None:
         return render(request, "review/empty.html", {"what": "pairs"})
     return redirect("review:pair", public_id=lease.pair.public_id)
@@ -33,7 +35,7 @@ def go_next(request: HttpRequest) -> HttpResponse:
     reviewer chose to stop."""
     if request.POST.get("then") != "next":
         return redirect("review:queue")
-    lease = pair_take_next(reviewer=request.user)
+    lease = pair_take_next(reviewer=request.user, given_back=given_back(request, kind=Kind.REVIEW))
     if lease is None:
         messages.info(request, "That was the last pair waiting for you. Thank you!")
         return redirect("review:queue")

@@ -233,3 +233,15 @@ def test_an_edit_whose_text_no_longer_passes_the_checks_says_why(as_rita, rita, 
     assert b"Good." in response.content
     proposal.refresh_from_db()
     assert proposal.status == EditProposal.Status.PENDING
+
+
+def test_an_edit_given_back_comes_last_for_that_reviewer(as_rita, alice, bob, open_qa):
+    older, newer = (make_pair(author=alice, category=open_qa) for _ in range(2))
+    for pair in (older, newer):
+        decide(pair, bob, "approve_with_edit", comment="Fixed.", edit=edited(pair, response=BETTER))
+    first, second = EditProposal.objects.order_by("created_at")
+    assert as_rita.post(reverse("review:edit_next")).url == page(first)
+    as_rita.post(reverse("review:edit_release", args=[first.public_id]))
+    assert as_rita.post(reverse("review:edit_next")).url == page(second)
+    as_rita.post(reverse("review:edit_release", args=[second.public_id]))
+    assert as_rita.post(reverse("review:edit_next")).url == page(first)

@@ -177,3 +177,11 @@ def test_summary_counts_what_the_reviewer_can_take(alice, bob, rita, open_qa):
         "reject": 1,
     }
     assert summary.held is None
+
+
+def test_pairs_given_back_are_offered_only_when_nothing_else_waits(bob, alice, open_qa):
+    older = make_pair(author=alice, category=open_qa)
+    newer = make_pair(author=alice, category=open_qa)
+    assert pair_take_next(reviewer=bob, given_back=[older.pk]).pair == newer
+    Lease.objects.all().delete()
+    assert pair_take_next(reviewer=bob, given_back=[older.pk, newer.pk]).pair == older

@@ -102,3 +102,25 @@ def test_a_long_queue_is_counted_up_to_a_cap(as_bob, alice, open_qa, monkeypatch
     response = as_bob.get(reverse("review:queue"))
     assert response.context["summary"].waiting == 3
     assert '<div class="stat">2+</div>' in response.content.decode()
+
+
+def _review_next(client) -> str:
+    response = client.post(reverse("review:next"))
+    assert response.status_code == 302
+    return response.url
+
+
+def test_a_pair_given_back_comes_last_for_that_reviewer(as_bob, as_rita, alice, open_qa):
+    older = make_pair(author=alice, category=open_qa)
+    newer = make_pair(author=alice, category=open_qa)
+    older_page = reverse("review:pair", args=[older.public_id])
+    newer_page = reverse("review:pair", args=[newer.public_id])
+    assert _review_next(as_bob) == older_page
+    as_bob.post(reverse("review:release", args=[older.public_id]))
+    assert _review_next(as_bob) == newer_page
+    # Both given back: the queue offers them again rather than saying it is empty.
+    as_bob.post(reverse("review:release", args=[newer.public_id]))
+    assert _review_next(as_bob) == older_page
+    # Someone else still gets the oldest waiting pair.
+    as_bob.post(reverse("review:release", args=[older.public_id]))
+    assert _review_next(as_rita) == older_page
