@@ -124,6 +124,12 @@ class DecisionForm(forms.Form):
                 self.fields[name].widget.attrs["autofocus"] = True
                 return
 
+    @property
+    def edit_refused(self) -> bool:
+        """The reviewer sent "Approve with my edit": an error about the edit as a whole
+        shows in the edit panel, where :meth:`focus_first_error` brings the page."""
+        return self.is_bound and self.data.get("decision") == D.APPROVE_WITH_EDIT
+
     def edited(self) -> bool:
         edit = self.edit_text()
         return edit is not None and not edit.same_as(self.base)

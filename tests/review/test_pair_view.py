@@ -251,6 +251,22 @@ def test_approve_with_an_unchanged_text_focuses_the_response(as_bob, held):
     assert autofocused.startswith('textarea name="response"')
 
 
+def test_approve_with_an_unchanged_text_says_why_beside_the_text_it_focuses(as_bob, held):
+    """The page comes back scrolled to the text: the error is in the edit panel, once."""
+    html = post(as_bob, held, "approve_with_edit").content.decode()
+    said = "Edit the text before approving it with an edit."
+    assert html.count(said) == 1
+    panel = html.index('<details class="edit-text"')
+    assert panel < html.index(said) < html.index('textarea name="response"')
+
+
+def test_an_edit_sent_with_another_decision_is_refused_above_the_form(as_bob, held):
+    html = post(as_bob, held, "approve", response="A better response here.").content.decode()
+    said = "You changed the text. Choose “Approve with my edit”"
+    assert html.count(said) == 1
+    assert html.index('id="decision"') < html.index(said) < html.index('<details class="edit-text"')
+
+
 def test_reject_with_a_reason(as_bob, held):
     assert post(as_bob, held, "reject", reason="harmful").status_code == 302
     assert Review.objects.get().reason == "harmful"
