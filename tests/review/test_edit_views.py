@@ -245,3 +245,10 @@ def test_an_edit_given_back_comes_last_for_that_reviewer(as_rita, alice, bob, op
     assert as_rita.post(reverse("review:edit_next")).url == page(second)
     as_rita.post(reverse("review:edit_release", args=[second.public_id]))
     assert as_rita.post(reverse("review:edit_next")).url == page(first)
+
+
+def test_the_edit_page_shows_the_proposers_comment_once(as_rita, rita, proposal):
+    hold(proposal, rita)
+    html = as_rita.get(page(proposal)).content.decode()
+    assert html.count("Fixed a fact.") == 1
+    assert "Proposed the edit under decision" in html
