@@ -176,10 +176,15 @@ class LicenceForm(forms.Form):
 
 
 class AskForm(forms.Form):
+    # No category is chosen for the asker: a preselected first one (Brainstorming) was
+    # kept by people who never looked at the list.
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": "Pick one of the listed categories."},
+        empty_label="Choose a category…",
+        error_messages={
+            "required": "Choose the category your question belongs to.",
+            "invalid_choice": "Pick one of the listed categories.",
+        },
     )
     instruction = TextField()
     context = TextField()

@@ -185,3 +185,19 @@ def test_many_people_answering_at_the_same_moment_one_wins(alice, open_qa):
     assert prompt.taken_by == won[0].author
     assert Pair.objects.filter(prompt=prompt).count() == 1
     assert Assignment.objects.filter(category=open_qa).count() == 1
+
+
+def test_the_ask_form_preselects_no_category(as_alice, open_qa, writers):
+    html = as_alice.get(reverse("annotation:ask")).content.decode()
+    assert "Choose a category…" in html and " selected>" not in html
+    chosen = as_alice.get(reverse("annotation:ask") + f"?category={open_qa.slug}")
+    assert f'value="{open_qa.pk}" selected>' in chosen.content.decode()
+
+
+def test_asking_without_a_category_says_to_choose_one(as_alice, writers):
+    response = as_alice.post(
+        reverse("annotation:ask"), {"instruction": "What makes sourdough bread rise?"}
+    )
+    assert response.status_code in (200, 422)
+    assert "Choose the category your question belongs to." in response.content.decode()
+    assert not OpenPrompt.objects.exists()
