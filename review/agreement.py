@@ -76,11 +76,6 @@ def alpha_sums(units: Iterable[Mapping[str, int]], *, pairs: int | None = None) 
     return sums
 
 
-def alpha_nominal(units: Iterable[Mapping[str, int]]) -> float | None:
-    """Krippendorff's alpha for nominal values, each unit given as {value: count}."""
-    return alpha_sums(units).alpha
-
-
 def reviewer_flags(
     *,
     reviews: int,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from annotation.models import Pair, Revision
-from review.agreement import alpha_nominal, alpha_sums, reviewer_flags
+from review.agreement import alpha_sums, reviewer_flags
 from review.insights import dataset_insights
 from review.models import Review
 from tests.factories import make_pair
@@ -40,7 +40,7 @@ def test_textbook_example_nominal():
         [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
     ]
-    assert alpha_nominal(_units(matrix)) == pytest.approx(0.743, abs=5e-4)
+    assert alpha_sums(_units(matrix)).alpha == pytest.approx(0.743, abs=5e-4)
     # The single-valued unit 12 is not pairable and does not count.
     assert alpha_sums(_units(matrix)).units == 11
 
@@ -50,12 +50,12 @@ def test_matches_the_krippendorff_package_on_random_data(seed):
     rng = random.Random(seed)
     matrix = [[rng.choice([0, 0, 0, 1, 2, 3, math.nan]) for _ in range(60)] for _ in range(4)]
     expected = krippendorff.alpha(reliability_data=np.array(matrix), level_of_measurement="nominal")
-    assert alpha_nominal(_units(matrix)) == pytest.approx(expected, abs=1e-9)
+    assert alpha_sums(_units(matrix)).alpha == pytest.approx(expected, abs=1e-9)
 
 
 def test_undefined_when_every_decision_is_the_same():
-    assert alpha_nominal([{"approve": 2}, {"approve": 3}]) is None
-    assert alpha_nominal([]) is None
+    assert alpha_sums([{"approve": 2}, {"approve": 3}]).alpha is None
+    assert alpha_sums([]).alpha is None
 
 
 def test_dataset_alpha_matches_the_package_overall_and_per_category(dolly, alice, dan):
