@@ -11,7 +11,9 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import replace_url
 
 from annotation.models import Dataset
 from annotation.pairs import shipped_pairs
@@ -82,7 +84,11 @@ def release_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "files": release.files.all() if release.state == Release.State.READY else [],
         "can_restart": can_restart(release),
     }
-    return render_page(request, "exports/release.html", "status", context)
+    response = render_page(request, "exports/release.html", "status", context)
+    if request.htmx and release.ref != str(ref):
+        # Polled until it became ready: the address and the tab name it by its version now.
+        replace_url(response, reverse("exports:release", args=[slug, release.ref]))
+    return response
 
 
 @role_required(ADMIN)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exports.attempts import STALE_AFTER, attempt_start
+from exports.building import release_build
 from exports.models import Release
 from exports.services import release_create
 from tests.exports.conftest import approved_pair, build
@@ -125,3 +126,17 @@ def test_a_filtered_release_says_what_it_is(as_ada, dolly, open_qa, closed_qa, a
     release = build(dolly, categories=["open_qa"])
     page = as_ada.get(reverse("exports:release", args=["dolly", release.ref]))
     assert b"A filtered release: only open_qa." in page.content
+
+
+def test_the_last_poll_names_the_release_by_its_version(as_ada, dolly, open_qa, alice, ada):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    release = release_create(dataset=dolly, by=ada, test_fraction=0.1)
+    polled = reverse("exports:release", kwargs={"slug": "dolly", "ref": str(release.pk)})
+    building = as_ada.get(polled, **HTMX)
+    assert "HX-Replace-Url" not in building.headers and b"<title>" not in building.content
+    release_build(release_id=release.pk)
+    ready = as_ada.get(polled, **HTMX)
+    assert ready.headers["HX-Replace-Url"] == reverse(
+        "exports:release", kwargs={"slug": "dolly", "ref": "v1"}
+    )
+    assert ready.content.lstrip().startswith(b"<title>Dolly v1 \xc2\xb7 Handwritten</title>")
