@@ -24,7 +24,7 @@ def not_held(request: HttpRequest, *, what: str, kept: list[tuple[str, str]]) ->
     """A decision from someone who does not hold the item: not found, as for a page, but
     with their text back (a lease that ran out and went to another reviewer is gone)."""
     why = (
-        f"You do not hold this {what} (another reviewer may take it once a lease runs out); "
+        f"You do not hold this {what} (another reviewer may take it once a hold runs out); "
         "nothing was recorded."
     )
     return not_recorded(request, what=what, kept=kept, status=404, why=why)

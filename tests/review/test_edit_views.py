@@ -80,7 +80,7 @@ def test_a_reviewer_without_the_lease_gets_404(as_rita, proposal):
 def test_an_expired_lease_says_so(as_rita, rita, proposal):
     hold(proposal, rita, expired=True)
     response = as_rita.get(page(proposal))
-    assert b"Your lease expired" in response.content
+    assert b"Your hold on this edit ran out" in response.content
     response = as_rita.post(decide_url(proposal), {"decision": "decline", "comment": "Wrong."})
     assert response.status_code == 409 and b"Wrong." in response.content
     proposal.refresh_from_db()

@@ -118,7 +118,7 @@ def test_expired_claim_says_so_with_a_way_back(as_bob, bob, submitted):
     lease(submitted, bob, expired=True)
     response = as_bob.get(page(submitted))
     assert response.status_code == 200
-    assert b"Your lease expired" in response.content
+    assert b"Your hold on this pair ran out" in response.content
     assert reverse("review:queue").encode() in response.content
 
 
@@ -335,7 +335,7 @@ def test_heartbeat_after_expiry_stops_polling(as_bob, bob, submitted):
     url = reverse("review:heartbeat", args=[submitted.public_id])
     response = as_bob.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 286
-    assert b"Your lease expired" in response.content
+    assert b"Your hold on this pair ran out" in response.content
 
 
 def test_the_page_states_the_rule_in_effect_after_a_split(as_bob, bob, rita, alice, open_qa):
