@@ -174,7 +174,7 @@ class OpenPrompt(models.Model):
 class Pair(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        SUBMITTED = "submitted", "In review"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"

@@ -48,7 +48,7 @@ def test_contributor_sees_counts_and_what_needs_attention(as_alice, alice, ada, 
     )
     draft = make_pair(author=alice, category=open_qa, status=S.DRAFT, instruction="Still writing")
     response = as_alice.get(URL)
-    assert ("submitted", "Submitted", 2) in response.context["status_counts"]
+    assert ("submitted", "In review", 2) in response.context["status_counts"]
     assert response.context["attention"] == [needs_changes, draft]
     assert b"Fix me please?" in response.content
     assert b"Still writing" in response.content

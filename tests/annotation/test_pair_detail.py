@@ -95,7 +95,7 @@ def test_newer_revision_under_review_is_explained(as_alice, alice, open_qa):
     )
     pair_submit(pair=pair, by=alice)
     content = as_alice.get(_url(pair)).content.decode()
-    assert "newer revision 2 is under review" in content
+    assert "newer revision 2 is in review" in content
     assert "revision 1 keeps shipping" in content
     # An approved revision exists, so the pair can only be retracted, not withdrawn.
     assert reverse("annotation:withdraw", args=[pair.public_id]) not in content

@@ -185,7 +185,7 @@ def test_edit_page_shows_the_pairs_status_and_reviews(as_rita, rita, ada, submit
     decide(submitted, ada, "reject", reason="factually_wrong", comment="Humps hold fat, not water.")
     hold(proposal, rita)
     html = as_rita.get(page(proposal)).content.decode()
-    assert "The pair so far" in html and "Submitted" in html
+    assert "The pair so far" in html and "In review" in html
     assert "bob</strong>:" in html
     assert "ada</strong>: reject" in html and "Humps hold fat, not water." in html
     assert "ada rejected this revision" in html
