@@ -5,10 +5,11 @@ register = template.Library()
 
 @register.filter
 def percent(value: float | str | None, digits: int = 1) -> str:
-    """0.1234 -> "12.3 %"; nothing for a missing value."""
+    """0.1234 -> "12.3%" (written as every other page writes a percentage); a dash for a
+    missing value."""
     if value is None or value == "":
         return "–"
-    return f"{float(value) * 100:.{int(digits)}f}\u00a0%"
+    return f"{float(value) * 100:.{int(digits)}f}%"
 
 
 @register.filter
