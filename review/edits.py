@@ -84,9 +84,17 @@ def edit_held(*, reviewer: User) -> Lease | None:
     return lease if lease is not None and _still_decidable(lease) else None
 
 
+def may_decide(*, proposal: EditProposal, reviewer: User) -> bool:
+    """Nobody decides their own edit, or an edit of their own pair (the rule that
+    :func:`edits_reviewable` states as a query)."""
+    return proposal.proposer_id != reviewer.pk and not is_written_by(
+        pair=proposal.pair, user=reviewer
+    )
+
+
 def _lock_for_decision(proposal: EditProposal, reviewer: User) -> tuple[Pair, EditProposal]:
     """Lock the pair, then the proposal; refuse anyone who may not decide it."""
-    if proposal.proposer_id == reviewer.pk or is_written_by(pair=proposal.pair, user=reviewer):
+    if not may_decide(proposal=proposal, reviewer=reviewer):
         raise PermissionDenied("Nobody decides their own edit, or an edit of their own pair.")
     pair = lock(proposal.pair)
     return pair, EditProposal.objects.select_for_update().get(pk=proposal.pk)

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from annotation.flags import draft_findings
-from annotation.pairs import is_written_by
 from annotation.roles import REVIEWER, role_required
 from annotation.similar import near_duplicates_context
 from review.consensus import Verdict, approvals_needed, consensus_rule
@@ -23,6 +22,7 @@ from review.edits import (
     edit_take_next,
     edits_decided_today,
     edits_reviewable,
+    may_decide,
 )
 from review.forms import EditDecisionForm
 from review.leases import Kind, LeaseExpired, NotHeld, lease_get, lease_release, lease_renew
@@ -69,9 +69,7 @@ def _proposal_or_404(request: HttpRequest, public_id: UUID) -> EditProposal:
         ),
         public_id=public_id,
     )
-    if proposal.proposer_id == request.user.pk or is_written_by(
-        pair=proposal.pair, user=request.user
-    ):
+    if not may_decide(proposal=proposal, reviewer=request.user):
         raise Http404("Nobody decides their own edit.")
     return proposal
 
