@@ -29,6 +29,17 @@ def written_by(user: User | int, *, through: str = "") -> Q:
     return Q(**{f"{through}author": user}) | Q(**{f"{through}prompt__author": user})
 
 
+def approved_work(*, through: str = "") -> Q:
+    """Pairs counted as approved work: their approved revision stands while a newer one is
+    reviewed, and while an unconfirmed finding holds it out of releases (it waits for a
+    confirmation, not for writing); a retraction takes it out. Progress, the leaderboard
+    and a contributor's own figures all count by this (which pairs *ship* is
+    :func:`shipped_pairs`)."""
+    return Q(**{f"{through}approved_revision__isnull": False}) & ~Q(
+        **{f"{through}status": S.RETRACTED}
+    )
+
+
 def is_written_by(*, pair: Pair, user: User) -> bool:
     """:func:`written_by` for one pair."""
     return pair.author_id == user.pk or (
@@ -175,13 +186,7 @@ def dataset_progress() -> list[DatasetProgress]:
         Category.objects.filter(active=True)
         .select_related("dataset")
         .annotate(
-            # Approved work: an approved revision counts while a newer one is reviewed,
-            # and while an unconfirmed finding holds it out of releases (it waits for a
-            # confirmation, not for writing); a retraction takes it out.
-            approved=Count(
-                "pairs",
-                filter=Q(pairs__approved_revision__isnull=False) & ~Q(pairs__status=S.RETRACTED),
-            ),
+            approved=Count("pairs", filter=approved_work(through="pairs__")),
             in_review=Count("pairs", filter=Q(pairs__status=S.SUBMITTED)),
         )
         .order_by("dataset__name", "dataset_id", "-target_share", "name")

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.models import Category, Dataset, Pair
+from annotation.pairs import approved_work
 from review.insights import collection_goal
 
 S = Pair.Status
@@ -28,7 +29,7 @@ def leaderboard(
 ) -> QuerySet:
     """Authors by approved pairs, most first: rows of author_id, username, approved and
     hidden (the author opted out of the leaderboard: counted, but not named)."""
-    pairs = Pair.objects.filter(dataset=dataset, status=S.APPROVED)
+    pairs = Pair.objects.filter(approved_work(), dataset=dataset)
     if since is not None:
         pairs = pairs.filter(approved_at__gte=since)
     if category is not None:
@@ -71,10 +72,10 @@ class Progress:
 
 def contributor_progress(*, dataset: Dataset, user: User) -> Progress:
     counts = Pair.objects.filter(dataset=dataset).aggregate(
-        approved=Count("pk", filter=Q(author=user, status=S.APPROVED)),
+        approved=Count("pk", filter=Q(author=user) & approved_work()),
         waiting=Count("pk", filter=Q(author=user, status__in=WAITING)),
         rejected=Count("pk", filter=Q(author=user, status=S.REJECTED)),
-        collection=Count("pk", filter=Q(status=S.APPROVED)),
+        collection=Count("pk", filter=approved_work()),
     )
     return Progress(
         approved=counts["approved"],

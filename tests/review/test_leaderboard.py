@@ -106,3 +106,17 @@ def test_opted_out_people_are_counted_but_not_named(as_alice, as_dan, dan, dolly
     assert ">dan<" not in seen_by_alice.text and "dan (you" not in seen_by_alice.text
     seen_by_dan = as_dan.get(_url(dolly), {"period": "all"})
     assert "dan (you; others do not see your name)" in seen_by_dan.text
+
+
+def test_approved_work_counts_while_an_improvement_is_reviewed_but_not_once_retracted(
+    as_alice, dolly, open_qa, alice, dan
+):
+    improving = _approved(alice, open_qa)
+    # Its author submitted an improvement: back in review, the approved revision standing.
+    Pair.objects.filter(pk=improving.pk).update(status=S.SUBMITTED)
+    retracted = _approved(dan, open_qa)
+    Pair.objects.filter(pk=retracted.pk).update(status=S.RETRACTED)
+    _approved(dan, open_qa)
+    assert _board(as_alice.get(_url(dolly), {"period": "all"})) == [("alice", 1), ("dan", 1)]
+    progress = as_alice.get(_url(dolly)).context["progress"]
+    assert (progress.approved, progress.collection_approved) == (1, 2)
