@@ -26,6 +26,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from annotation.models import Category, Dataset, Pair, Revision
+from annotation.pairs import approved_work
 from review.agreement import DECISIONS, AlphaSums, reviewer_flags
 from review.models import InsightsSnapshot, Review
 
@@ -105,22 +106,28 @@ def _fence() -> str:
     return "OFFSET 0" if _postgres() else "LIMIT -1 OFFSET 0"
 
 
-def _composition(dataset: Dataset) -> tuple[list[Category], dict[int, dict[str, int]]]:
+def _composition(
+    dataset: Dataset,
+) -> tuple[list[Category], dict[int, dict[str, int]], dict[int, int]]:
+    """The categories, each one's pairs by status, and each one's approved work (which
+    counts a pair whose improvement is in review, as the other pages do)."""
     categories = list(Category.objects.filter(dataset=dataset).order_by("slug"))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
+    approved: dict[int, int] = defaultdict(int)
     rows = (
-        Pair.objects.filter(dataset=dataset).values("category_id", "status").annotate(n=Count("pk"))
+        Pair.objects.filter(dataset=dataset)
+        .values("category_id", "status")
+        .annotate(n=Count("pk"), approved=Count("pk", filter=approved_work()))
     )
     for row in rows.order_by():
         counts[row["category_id"]][row["status"]] = row["n"]
-    return categories, counts
+        approved[row["category_id"]] += row["approved"]
+    return categories, counts, approved
 
 
 def _per_day(dataset: Dataset) -> dict[str, list]:
     series = {
-        "approved": Pair.objects.filter(
-            dataset=dataset, status=S.APPROVED, approved_at__isnull=False
-        )
+        "approved": Pair.objects.filter(approved_work(), dataset=dataset, approved_at__isnull=False)
         .annotate(day=TruncDate("approved_at"))
         .values("day"),
         "submitted": Revision.objects.filter(
@@ -403,15 +410,15 @@ def dataset_insights(
         found.append(part(dataset))
         if progress is not None:
             progress(done, len(parts))
-    (categories, counts), reviews, lengths, per_day, decision_time = found[:5]
-    approved_total = sum(c.get(S.APPROVED, 0) for c in counts.values())
+    (categories, counts, approved_work_counts), reviews, lengths, per_day, decision_time = found[:5]
+    approved_total = sum(approved_work_counts.values())
     overall = AlphaSums()
     reasons: dict[str, int] = dict.fromkeys(REASONS, 0)
     rows = []
     for category in categories:
         statuses = counts.get(category.pk, {})
         review = reviews.get(category.pk)
-        approved = statuses.get(S.APPROVED, 0)
+        approved = approved_work_counts.get(category.pk, 0)
         if review:
             overall.add(review["alpha_sums"])
             for reason, n in review["reasons"].items():

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -234,7 +235,9 @@ def test_stale_figures_are_served_and_refreshed(
 ):
     assert fresh(as_ada, _url(dolly, "review:insights_json")).json()["approved"] == 0
     pair = make_pair(author=alice, category=open_qa)
-    Pair.objects.filter(pk=pair.pk).update(status=S.APPROVED, approved_at=timezone.now())
+    Pair.objects.filter(pk=pair.pk).update(
+        status=S.APPROVED, approved_at=timezone.now(), approved_revision=F("current_revision")
+    )
     # Still fresh: the stored figures, no refresh.
     with django_capture_on_commit_callbacks() as asked:
         assert as_ada.get(_url(dolly, "review:insights_json")).json()["approved"] == 0
@@ -256,3 +259,13 @@ def test_a_lost_refresh_is_asked_for_again(as_ada, dolly, django_capture_on_comm
     with django_capture_on_commit_callbacks() as asked:
         as_ada.get(_url(dolly))
     assert len(asked) == 1
+
+
+def test_a_pair_whose_improvement_is_in_review_counts_as_approved_work(dolly, open_qa, alice):
+    from review.insights import dataset_insights
+
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED)
+    Pair.objects.filter(pk=pair.pk).update(status=S.SUBMITTED)
+    figures = dataset_insights(dataset=dolly, reviewer_detail=False)
+    (row,) = [row for row in figures["categories"] if row["slug"] == "open_qa"]
+    assert (figures["approved"], row["approved"], row["statuses"]["submitted"]) == (1, 1, 1)
