@@ -6,9 +6,11 @@ email API, which may only log it. The link carries Django's password-reset token
 stops working once the password is set (the token covers the password hash and
 last_login) or after PASSWORD_RESET_TIMEOUT.
 
-The link proves nothing about who holds it (an admin may paste it anywhere), so the
-invitation is bound to its address: the account acts only once that address is verified
-through allauth's confirmation mail (people.views.invites.accept_invite).
+The link the admin sees proves nothing about who holds it (an admin may paste it
+anywhere), so an account joining through it acts only once its address is verified through
+allauth's confirmation mail (people.views.invites.accept_invite). The mail carries its own
+link, with a token the admin never sees: following that one shows the invitee reads mail at
+the address, so joining through it verifies the address and signs in at once.
 """
 
 import logging
@@ -18,14 +20,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, User
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from people.accounts import username_reserved, username_taken
+from people.accounts import mark_email_verified, username_reserved, username_taken
 from people.events import announce
 from people.roles import ADMIN, ROLES
 
@@ -33,6 +35,16 @@ log = logging.getLogger(__name__)
 
 _NOT_USERNAME = re.compile(r"[^\w.+-]")
 _USERNAME_MAX = User._meta.get_field("username").max_length
+
+
+class _MailedTokenGenerator(PasswordResetTokenGenerator):
+    # Its own salt, so the admin's copy of the link cannot be turned into the mailed one.
+    # Like Django's, a token also stops working once the password is set, after
+    # PASSWORD_RESET_TIMEOUT, or when the account's address changes.
+    key_salt = "people.invites.mailed"
+
+
+_mailed_tokens = _MailedTokenGenerator()
 
 
 @dataclass(frozen=True)
@@ -84,13 +96,17 @@ def username_for(email: str) -> str:
     return candidate
 
 
-def invite_link(user: User) -> str:
-    """The path of a one-time link with which ``user`` sets a password."""
+def invite_link(user: User, *, mailed: bool = False) -> str:
+    """The path of a one-time link with which ``user`` sets a password.
+
+    ``mailed``: the copy that goes only to the user's address (see the module's doc).
+    """
+    tokens = _mailed_tokens if mailed else default_token_generator
     return reverse(
         "people:accept_invite",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": tokens.make_token(user),
         },
     )
 
@@ -124,17 +140,19 @@ def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: st
             link = site_url.rstrip("/") + invite_link(user)
             outcome.invited.append(Invitation(user=user, link=link, again=again))
     for invitation in outcome.invited:
-        _send(invitation, by=by)
+        _send(
+            invitation, link=site_url.rstrip("/") + invite_link(invitation.user, mailed=True), by=by
+        )
     return outcome
 
 
-def _send(invitation: Invitation, *, by: User) -> None:
+def _send(invitation: Invitation, *, link: str, by: User) -> None:
     inviter = by.get_full_name() or by.get_username()
     body = (
         f"{inviter} invited you to Handwritten, where we write and review "
         f"instruction/response pairs by hand.\n\n"
         f"Your username is {invitation.user.username}. Choose a password here to join:\n"
-        f"{invitation.link}\n\nThe link works once and expires in a few days."
+        f"{link}\n\nThe link works once and expires in a few days."
     )
     # The admin sees every link on the page, so a mail that cannot go out loses nothing.
     try:
@@ -150,19 +168,31 @@ def invited_user(*, uidb64: str, token: str) -> User | None:
     except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
         return None
     user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not (
+        default_token_generator.check_token(user, token) or invite_mailed(user=user, token=token)
+    ):
         return None
     return user
 
 
-def invite_accept(*, user: User, password: str) -> User:
-    """The invitee chose a (validated) password; the link stops working with it.
+def invite_mailed(*, user: User, token: str) -> bool:
+    """Whether ``token`` is a valid one from the link mailed to ``user``'s address."""
+    return _mailed_tokens.check_token(user, token)
 
-    The account still acts only after its address is verified (the caller sends the mail).
+
+def invite_accept(*, user: User, password: str, token: str) -> User:
+    """The invitee chose a (validated) password with ``token``; the link stops working.
+
+    Through the mailed link the address is verified here; through the admin's copy the
+    account acts only after it is verified (the caller sends the mail).
     """
+    # Checked before the password changes, which ends every token of the invitation.
+    mailed = invite_mailed(user=user, token=token)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        announce(actor=user, verb="user.accept_invite", user=user)
+        if mailed:
+            mark_email_verified(user=user)
+        announce(actor=user, verb="user.accept_invite", user=user, address_verified=mailed)
     password_validation.password_changed(password, user)
     return user

@@ -19,4 +19,3 @@ def profile_update(*, user: User, leaderboard_opt_out: bool) -> Profile:
                 actor=user, verb="user.profile", user=user, leaderboard_opt_out=leaderboard_opt_out
             )
     return profile
-

@@ -1,5 +1,6 @@
 from allauth.account.utils import perform_login
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
@@ -11,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from config.fragments import render_page
 from people.forms import InviteForm
-from people.invites import invite_accept, invited_user, people_invite
+from people.invites import invite_accept, invite_mailed, invited_user, people_invite
 from people.roles import ADMIN, role_required
 
 
@@ -50,16 +51,19 @@ def accept_invite(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     user = invited_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "people/accept_invite.html", {"invalid": True}, status=400)
+    mailed = invite_mailed(user=user, token=token)
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        invite_accept(user=user, password=form.cleaned_data["new_password1"])
-        # Signs in only once the invited address is verified; until then allauth mails
-        # the confirmation link there and shows the "check your email" page.
+        invite_accept(user=user, password=form.cleaned_data["new_password1"], token=token)
+        if mailed:
+            messages.success(request, "Welcome to Handwritten: your address is confirmed.")
+        # Signs in only once the invited address is verified (the mailed link did that);
+        # otherwise allauth mails the confirmation link there and says "check your email".
         return perform_login(
             request,
             user,
             email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
             redirect_url=resolve_url(settings.LOGIN_REDIRECT_URL),
         )
-    context = {"form": form, "invitee": user}
+    context = {"form": form, "invitee": user, "mailed": mailed}
     return render(request, "people/accept_invite.html", context, status=422 if form.errors else 200)

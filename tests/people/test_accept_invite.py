@@ -52,6 +52,52 @@ def test_setting_a_password_then_verifying_the_address_signs_in(client, invitee,
     assert client.get(reverse("annotation:home")).context["user"] == invitee
 
 
+def mailed_link(mailoutbox) -> str:
+    """The link in the invitation mail (the path), which only the address's owner reads."""
+    (message,) = [m for m in mailoutbox if m.subject == "You are invited to Handwritten"]
+    return re.search(r"https?://[^/\s]+(/invite/[^\s]+/)", message.body).group(1)
+
+
+def test_the_mailed_link_proves_the_address_and_signs_in(client, invitee, mailoutbox):
+    link = mailed_link(mailoutbox)
+    mailoutbox.clear()
+    response = client.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("annotation:home")
+    assert client.session["_auth_user_id"] == str(invitee.pk)
+    invitee.refresh_from_db()
+    assert invitee.check_password(PASSWORD)
+    address = EmailAddress.objects.get(user=invitee)
+    assert (address.email, address.verified, address.primary) == ("newbie@example.com", True, True)
+    assert mailoutbox == []  # no second confirmation mail
+    assert b"Welcome to Handwritten" in client.get(response["Location"]).content
+
+
+@pytest.mark.parametrize("spoilt", ["expired", "used", "address changed"])
+def test_a_mailed_link_that_no_longer_holds_verifies_nothing(
+    client, invitee, mailoutbox, settings, spoilt
+):
+    link = mailed_link(mailoutbox)
+    if spoilt == "expired":
+        settings.PASSWORD_RESET_TIMEOUT = -1
+    elif spoilt == "used":  # the password was chosen through the admin's copy of the link
+        client.post(invite_link(invitee), {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    else:  # an admin corrected the address after the mail went out
+        invitee.email = "newbie@example.org"
+        invitee.save(update_fields=["email"])
+
+    response = client.post(
+        link, {"new_password1": "x-other-passphrase-9", "new_password2": "x-other-passphrase-9"}
+    )
+
+    assert response.status_code == 400
+    assert not EmailAddress.objects.filter(user=invitee, verified=True).exists()
+    assert "_auth_user_id" not in client.session
+    invitee.refresh_from_db()
+    assert not invitee.check_password("x-other-passphrase-9")
+
+
 def test_someone_else_holding_the_link_cannot_act_as_the_invitee(client, invitee, mailoutbox):
     """The link was forwarded: the holder sets a password but cannot verify the address."""
     client.post(invite_link(invitee), {"new_password1": PASSWORD, "new_password2": PASSWORD})
