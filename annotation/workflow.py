@@ -75,11 +75,15 @@ class IllegalTransition(Exception):
     def __init__(self, pair: Pair, to: str, why: str = "", *, action: Action | None = None) -> None:
         self.pair, self.to, self.why = pair, to, why
         status = pair.get_status_display().lower()
-        article = "An" if status[0] in "aeiou" else "A"
-        if action is not None:
-            message = f"{article} {status} pair cannot be {action.done}"
+        if pair.status == S.SUBMITTED:
+            # "In review" names a place, not a quality of the pair.
+            subject = "A pair in review"
         else:
-            message = f"{article} {status} pair cannot become {S(to).label.lower()}"
+            subject = f"{'An' if status[0] in 'aeiou' else 'A'} {status} pair"
+        if action is not None:
+            message = f"{subject} cannot be {action.done}"
+        else:
+            message = f"{subject} cannot become {S(to).label.lower()}"
         super().__init__(f"{message}: {why}." if why else f"{message}.")
 
 

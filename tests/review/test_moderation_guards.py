@@ -16,7 +16,7 @@ from tests.factories import make_pair
         (S.DRAFT, "A draft pair cannot be reopened: only a rejected pair is reopened"),
         (S.APPROVED, "An approved pair cannot be reopened: only a rejected pair"),
         (S.CHANGES_REQUESTED, "changes requested pair cannot be reopened: only a rejected"),
-        (S.SUBMITTED, "it already is submitted"),
+        (S.SUBMITTED, "it already is in review"),
         (S.WITHDRAWN, "withdrawn pair cannot be reopened: only a rejected pair"),
     ],
 )
@@ -42,7 +42,7 @@ def test_reopening_a_retracted_pair_is_refused(alice, ada, open_qa):
 @pytest.mark.parametrize(
     "status,why",
     [
-        (S.SUBMITTED, "A submitted pair cannot be retracted: it was never approved"),
+        (S.SUBMITTED, "A pair in review cannot be retracted: it was never approved"),
         (S.REJECTED, "rejected pair cannot be retracted: only a pair with an approved revision"),
         (S.DRAFT, "draft pair cannot be retracted: only a pair with an approved revision"),
     ],
