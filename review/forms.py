@@ -1,12 +1,19 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from annotation.checks import text_problem
-from annotation.models import Category, Revision
+from annotation.models import Category, Pair, Revision
 from review.decisions import EditText, Scores
 from review.models import BulkAction, Review
+from review.moderation import bulk_action_missing
+
+if TYPE_CHECKING:
+    # review.filters imports this module (for CategoryChoiceField).
+    from review.filters import PairFilter
 
 D = Review.Decision
 SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
@@ -186,11 +193,15 @@ class _PublicIds(forms.Field):
 
 
 # Retracting cannot be undone (a retracted pair's status is final), and the bar can reach
-# every matching pair: no action is chosen for the admin, and a retraction is confirmed.
+# every matching pair: no action is chosen for the admin, a retraction is confirmed, and
+# so is acting on all matching pairs, by their number.
 BULK_ACTIONS = [("", "Choose an action…"), *BulkAction.Kind.choices]
 
 
 class BulkForm(forms.Form):
+    """A bulk action and its pairs: the ticked ones, or every pair ``matching`` (the list's
+    filters) finds. Clean, ``cleaned_data["selected"]`` holds those pairs."""
+
     action = forms.ChoiceField(
         choices=BULK_ACTIONS, label="Action", error_messages={"required": "Choose an action."}
     )
@@ -199,12 +210,14 @@ class BulkForm(forms.Form):
     )
     selection = forms.ChoiceField(choices=[("selected", "Ticked pairs"), ("all", "All matching")])
     pairs = _PublicIds(required=False)
+    # How many pairs the admin was shown as matching and agreed to act on.
+    all_confirmed = forms.IntegerField(required=False, min_value=1)
     text = forms.CharField(
         required=False,
         max_length=2000,
         label="Reason or note",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required to retract and for a note; recorded in each pair's audit trail.",
+        widget=forms.TextInput(attrs={"placeholder": "Reason or note"}),
+        help_text="Required to retract and for a note; kept in each pair's audit trail.",
     )
     category = CategoryChoiceField(
         required=False,
@@ -213,26 +226,61 @@ class BulkForm(forms.Form):
         label="Category",
     )
 
+    def __init__(self, *args, matching: "PairFilter | None" = None, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)
+        self.matching = matching
+
     def clean_text(self) -> str:
         return _note(self.cleaned_data["text"])
 
     def clean(self) -> dict:
         data = super().clean()
         action = data.get("action")
-        if action == BulkAction.Kind.RETRACT and not data.get("text"):
-            self.add_error("text", "Say why these pairs are retracted.")
+        if action:
+            needs = bulk_action_missing(
+                kind=action, text=data.get("text") or "", category=data.get("category")
+            )
+            for name, say in needs.items():
+                self.add_error(name, say)
         if action == BulkAction.Kind.RETRACT and not data.get("retract_confirmed"):
             self.add_error(
                 "retract_confirmed",
                 "Tick “Yes, retract for good” to retract: a retracted pair cannot be brought back.",
             )
-        if action == BulkAction.Kind.NOTE and not data.get("text"):
-            self.add_error("text", "Write the note.")
-        if action == BulkAction.Kind.MOVE and not data.get("category"):
-            self.add_error("category", "Choose the category to move the pairs to.")
-        if data.get("selection") == "selected" and not data.get("pairs"):
-            self.add_error("pairs", "Tick at least one pair, or choose all matching.")
+        if data.get("selection") == "all":
+            data["selected"] = self._all_matching(data.get("all_confirmed"))
+        elif data.get("selection") == "selected" and "pairs" in data:
+            if data["pairs"]:
+                data["selected"] = Pair.objects.filter(public_id__in=data["pairs"])
+            else:
+                self.add_error("pairs", "Tick at least one pair, or choose all matching.")
         return data
+
+    def _all_matching(self, confirmed: int | None) -> QuerySet[Pair] | None:
+        found = self.matching
+        # django-filter drops a filter it cannot read: "all matching" would then reach more
+        # pairs than the admin saw listed.
+        if found is None or (found.is_bound and not found.is_valid()):
+            self.add_error(None, "A filter is not valid any more; nothing was done.")
+            return None
+        count = found.qs.count()
+        if not count:
+            self.add_error(None, "No pair matches these filters; nothing was done.")
+        elif confirmed is None:
+            self.add_error(
+                "all_confirmed", f"Tick “Yes, all {count}” to act on every pair that matches."
+            )
+        elif confirmed != count:
+            # More (or fewer) pairs match than the admin agreed to: they confirm again.
+            self.add_error(
+                "all_confirmed",
+                f"{count} pairs match now, not the {confirmed} you confirmed: check, then "
+                "confirm again.",
+            )
+        else:
+            return found.qs
+        return None
 
 
 class RetractForm(forms.Form):

@@ -222,6 +222,9 @@ class BulkAction(models.Model):
     total = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # The pairs it changed, in the order it changed them, for the result page: the
+    # selection less the refusals, which are kept only in part.
+    done_ids = models.JSONField(default=list)
     refused = models.PositiveIntegerField(default=0)
     # [{"pair": public id, "instruction": start of it, "why": message}], the first few
     # hundred; ``refused`` counts them all.

@@ -1,9 +1,12 @@
 """Admin moderation of pairs: reopening rejected ones, retracting approved ones, moving
 them and noting on them, one at a time or in bulk."""
 
+from functools import partial
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotation.audit import audit
@@ -31,6 +34,20 @@ BULK_INLINE_MAX = 200
 BULK_CHUNK = 200
 # Refusals kept for the result page; all of them are counted.
 REFUSALS_KEPT = 500
+# What each kind of bulk action needs besides the pairs, by the bulk form's field name and
+# with the words the form marks that field with: the one statement of the rule.
+BULK_NEEDS: dict[str, dict[str, str]] = {
+    K.RETRACT: {"text": "Say why these pairs are retracted."},
+    K.REOPEN: {},
+    K.MOVE: {"category": "Choose the category to move the pairs to."},
+    K.NOTE: {"text": "Write the note."},
+}
+
+
+def bulk_action_missing(*, kind: str, text: str, category: Category | None) -> dict[str, str]:
+    """What a bulk action of ``kind`` still lacks, as {field name: what to do}."""
+    given = {"text": text.strip(), "category": category}
+    return {name: say for name, say in BULK_NEEDS.get(kind, {}).items() if not given[name]}
 
 
 def _forget_review_state(pair: Pair, by: User) -> None:
@@ -68,10 +85,8 @@ def bulk_action_create(
     if not is_admin(by):
         raise PermissionDenied("Only admins act on pairs in bulk.")
     text = text.strip()
-    if kind in (K.RETRACT, K.NOTE) and not text:
-        raise ValueError("Say why." if kind == K.RETRACT else "Write the note.")
-    if kind == K.MOVE and category is None:
-        raise ValueError("Choose the category to move the pairs to.")
+    if missing := bulk_action_missing(kind=kind, text=text, category=category):
+        raise ValueError(" ".join(missing.values()))
     if not pair_ids:
         raise ValueError("Select at least one pair.")
     with transaction.atomic():
@@ -85,6 +100,38 @@ def bulk_action_create(
         )
         audit(actor=by, verb="bulk.start", obj=bulk, kind=kind, total=bulk.total, text=text)
     return bulk
+
+
+def bulk_action_start(
+    *,
+    by: User,
+    kind: str,
+    pairs: QuerySet[Pair],
+    text: str = "",
+    category: Category | None = None,
+) -> BulkAction:
+    """Fix the selection (the pairs as they are now) and carry the action out.
+
+    Up to :data:`BULK_INLINE_MAX` pairs are done before this returns; more are handed to
+    the worker once the action is committed (it must find the row, and never act on a
+    rolled-back one), and the result page follows its progress.
+    """
+    # Imported here: the task module imports this one.
+    from review.tasks import bulk_action_apply
+
+    with transaction.atomic():
+        bulk = bulk_action_create(
+            by=by,
+            kind=kind,
+            pair_ids=list(pairs.order_by("pk").values_list("pk", flat=True)),
+            text=text,
+            category=category,
+        )
+        if bulk.total > BULK_INLINE_MAX:
+            transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
+    if bulk.total > BULK_INLINE_MAX:
+        return bulk
+    return bulk_action_run(bulk_id=bulk.pk)
 
 
 def _apply(bulk: BulkAction, pair: Pair) -> None:
@@ -122,7 +169,9 @@ def bulk_action_run(*, bulk_id: int) -> BulkAction:
                     return _finish(bulk)
                 _apply_chunk(bulk, chunk)
                 bulk.state = BulkAction.State.RUNNING
-                bulk.save(update_fields=["position", "done", "refused", "refusals", "state"])
+                bulk.save(
+                    update_fields=["position", "done", "done_ids", "refused", "refusals", "state"]
+                )
     except Exception as exc:
         BulkAction.objects.filter(pk=bulk_id).update(
             state=BulkAction.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
@@ -148,6 +197,7 @@ def _apply_chunk(bulk: BulkAction, chunk: list[int]) -> None:
                 bulk.refusals.append(_refusal(pair, pk, exc))
         else:
             bulk.done += 1
+            bulk.done_ids.append(pk)
         bulk.position += 1
 
 
@@ -161,6 +211,7 @@ def _transition_chunk(bulk: BulkAction, chunk: list[int]) -> None:
         moved, refused = [], [(pk, None, str(exc)) for pk in chunk]
     _forget_review_state_many(moved, bulk.by)
     bulk.done += len(moved)
+    bulk.done_ids.extend(pair.pk for pair in moved)
     bulk.refused += len(refused)
     bulk.position += len(chunk)
     room = REFUSALS_KEPT - len(bulk.refusals)

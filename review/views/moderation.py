@@ -5,14 +5,12 @@ Moderation is the admin's. Reviewers do not search or filter pairs: they take wh
 queue gives them, and seeing other reviewers' decisions would bias their own.
 """
 
-from functools import partial
 from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,12 +28,10 @@ from review.forms import BulkForm, ReopenForm, RetractForm
 from review.models import BulkAction
 from review.moderation import (
     BULK_INLINE_MAX,
-    bulk_action_create,
-    bulk_action_run,
+    bulk_action_start,
     moderation_reopen,
     moderation_retract,
 )
-from review.tasks import bulk_action_apply
 
 
 def _listed() -> QuerySet[Pair]:
@@ -89,42 +85,22 @@ def _moderation_page(request: HttpRequest, bulk_form: BulkForm, status: int = 20
 @require_POST
 def moderate_bulk(request: HttpRequest) -> HttpResponse:
     """Start a bulk action on the ticked pairs, or on every pair the filters (carried in
-    the query string) match."""
-    form = BulkForm(request.POST)
+    the query string) match, and show its result at an address of its own."""
+    form = BulkForm(request.POST, matching=_found(request))
     if not form.is_valid():
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
         return _moderation_page(request, form, status=422)
     data = form.cleaned_data
-    if data["selection"] == "all":
-        found = _found(request)
-        # django-filter drops a filter it cannot read: "all matching" would then reach
-        # more pairs than the admin saw listed.
-        if found.is_bound and not found.is_valid():
-            messages.error(request, "A filter is not valid any more; nothing was done.")
-            return _moderation_page(request, form, status=422)
-        pairs = found.qs
-        if not pairs.exists():
-            messages.error(request, "No pair matches these filters; nothing was done.")
-            return _moderation_page(request, form, status=422)
-    else:
-        pairs = Pair.objects.filter(public_id__in=data["pairs"])
     try:
-        with transaction.atomic():
-            bulk = bulk_action_create(
-                by=request.user,
-                kind=data["action"],
-                pair_ids=list(pairs.order_by("pk").values_list("pk", flat=True)),
-                text=data["text"],
-                category=data["category"],
-            )
-            if bulk.total > BULK_INLINE_MAX:
-                transaction.on_commit(partial(bulk_action_apply.delay, bulk.pk))
-    except ValueError as exc:  # e.g. nothing matches any more
-        messages.error(request, str(exc))
+        bulk = bulk_action_start(
+            by=request.user,
+            kind=data["action"],
+            pairs=data["selected"],
+            text=data["text"],
+            category=data["category"],
+        )
+    except ValueError as exc:  # e.g. the ticked pairs are gone
+        form.add_error(None, str(exc))
         return _moderation_page(request, form, status=422)
-    if bulk.total <= BULK_INLINE_MAX:
-        bulk_action_run(bulk_id=bulk.pk)
     result = reverse("review:moderate_bulk_result", args=[bulk.public_id])
     # The filters ride along, so that the way back is to the list as it was.
     return redirect(f"{result}?{request.GET.urlencode()}" if request.GET else result)
@@ -133,12 +109,22 @@ def moderate_bulk(request: HttpRequest) -> HttpResponse:
 @role_required(ADMIN)
 def moderate_bulk_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     bulk = get_object_or_404(
-        BulkAction.objects.select_related("by", "category__dataset"), public_id=public_id
+        BulkAction.objects.select_related("by", "category__dataset").defer("pair_ids"),
+        public_id=public_id,
     )
+    size = settings.HANDWRITTEN_PAGE_SIZE
+    done = Paginator(bulk.done_ids, size).get_page(request.GET.get("page"))
+    done.object_list = _in_order(list(done.object_list))
+    # The rest of the query string is the list's filters, for the way back.
+    back = request.GET.copy()
+    for name in ("page", "refused"):
+        back.pop(name, None)
     context = {
         "bulk": bulk,
         "running": bulk.in_progress,
-        "back": request.GET.urlencode(),
+        "done": done,
+        "refusals": Paginator(bulk.refusals, size).get_page(request.GET.get("refused")),
+        "back": back.urlencode(),
     }
     return render_page(request, "review/moderate_bulk.html", "progress", context)
 

@@ -54,7 +54,9 @@ def test_reopen_all_matching_refuses_what_is_not_rejected(as_ada, alice, ada, op
     rejected = make_pair(author=alice, category=open_qa, status=S.REJECTED, by=ada)
     draft = make_pair(author=alice, category=open_qa, status=S.DRAFT)
     approved = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
-    bulk, _ = _bulk(as_ada, {"action": "reopen", "selection": "all", "text": ""})
+    bulk, _ = _bulk(
+        as_ada, {"action": "reopen", "selection": "all", "all_confirmed": 3, "text": ""}
+    )
     for pair in (rejected, draft, approved):
         pair.refresh_from_db()
     assert rejected.status == S.SUBMITTED and rejected.review_round == 1
@@ -76,7 +78,13 @@ def test_all_matching_takes_the_filters_from_the_query_string(as_ada, alice, ada
     )
     bulk, response = _bulk(
         as_ada,
-        {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "Off topic."},
+        {
+            "action": "retract",
+            "retract_confirmed": "on",
+            "selection": "all",
+            "all_confirmed": 1,
+            "text": "Off topic.",
+        },
         query={"q": "moon", "status": "approved"},
     )
     keep.refresh_from_db()
@@ -187,7 +195,13 @@ def test_a_large_selection_runs_as_a_task_with_progress(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         bulk, response = _bulk(
             as_ada,
-            {"action": "retract", "retract_confirmed": "on", "selection": "all", "text": "Old."},
+            {
+                "action": "retract",
+                "retract_confirmed": "on",
+                "selection": "all",
+                "all_confirmed": 5,
+                "text": "Old.",
+            },
         )
     assert bulk.state == "queued" and bulk.position == 0 and len(callbacks) == 1
     page = as_ada.get(response["Location"])
@@ -311,3 +325,86 @@ def test_a_refused_bulk_action_keeps_what_was_chosen_typed_and_ticked(as_ada, al
     assert f'value="{ticked.public_id}" aria-label="Select this pair" checked>' in html
     assert f'value="{other.public_id}" aria-label="Select this pair">' in html
     assert not BulkAction.objects.exists()
+
+
+def test_all_matching_needs_its_number_confirmed(as_ada, alice, ada, open_qa):
+    pairs = [make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada) for _ in "ab"]
+    url = reverse("review:moderate_bulk")
+    note = {"action": "note", "selection": "all", "text": "Seen."}
+    unconfirmed = as_ada.post(url, note)
+    assert unconfirmed.status_code == 422
+    html = unconfirmed.content.decode()
+    assert "Tick “Yes, all 2” to act on every pair that matches." in html
+    assert '<div class="bulk-field has-error">' in html
+    # The admin agreed to 1 but 2 match now (one was written meanwhile): asked again.
+    stale = as_ada.post(url, {**note, "all_confirmed": 1})
+    assert stale.status_code == 422
+    assert "2 pairs match now, not the 1 you confirmed" in stale.content.decode()
+    # Not ticked for the new number: the admin looks again before agreeing to it.
+    assert 'id="bulk-all_confirmed" value="2" aria-invalid="true">' in stale.content.decode()
+    assert not BulkAction.objects.exists()
+    bulk, _ = _bulk(as_ada, {**note, "all_confirmed": 2})
+    assert sorted(bulk.pair_ids) == sorted(p.pk for p in pairs)
+
+
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        ({"action": "note", "text": " "}, "bulk-text", "Write the note."),
+        ({"action": "move"}, "bulk-category", "Choose the category to move the pairs to."),
+        ({"text": "Spam."}, "bulk-action", "Choose an action."),
+        (
+            {"action": "retract", "text": "Spam."},
+            "bulk-confirm",
+            "Tick “Yes, retract for good” to retract",
+        ),
+        ({"action": "reopen", "pairs": []}, "bulk-ticked", "Tick at least one pair"),
+    ],
+)
+def test_a_refused_bulk_action_marks_the_field_at_fault(
+    data, field, message, as_ada, alice, ada, open_qa
+):
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
+    data = {"selection": "selected", "pairs": [pair.public_id], **data}
+    response = as_ada.post(reverse("review:moderate_bulk"), data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    start = html.index(f'<div class="bulk-field {field} has-error">')
+    marked = html[start : html.index("</div>\n", html.index('class="field-error"', start))]
+    assert message in marked
+    # Said beside the field, not in a message above the page.
+    assert html.count(message) == 1
+    assert "Nothing was done: see what is marked below." in html
+    if field in ("bulk-text", "bulk-category", "bulk-action"):
+        assert 'aria-invalid="true"' in marked
+
+
+def test_the_service_states_what_each_action_needs_and_the_form_follows(
+    as_ada, alice, ada, open_qa, monkeypatch
+):
+    pair = make_pair(author=alice, category=open_qa, status=S.REJECTED, by=ada)
+    with pytest.raises(ValueError, match="Say why these pairs are retracted."):
+        moderation.bulk_action_create(by=ada, kind="retract", pair_ids=[pair.pk])
+    # One rule: changed in the service, the form refuses the same way.
+    needs = {**moderation.BULK_NEEDS, "reopen": {"text": "Say why it is reopened."}}
+    monkeypatch.setattr(moderation, "BULK_NEEDS", needs)
+    response = as_ada.post(
+        reverse("review:moderate_bulk"),
+        {"action": "reopen", "selection": "selected", "pairs": [pair.public_id]},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    marked = html[html.index('<div class="bulk-field bulk-text has-error">') :]
+    assert marked.index("Say why it is reopened.") < marked.index("</div>")
+    assert not BulkAction.objects.exists()
+
+
+def test_bulk_action_start_fixes_the_selection_and_does_a_small_one_at_once(alice, ada, open_qa):
+    from annotation.models import Pair
+
+    pairs = [make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada) for _ in "ab"]
+    bulk = moderation.bulk_action_start(
+        by=ada, kind="note", pairs=Pair.objects.filter(status=S.APPROVED), text="Seen."
+    )
+    assert bulk.state == "done" and bulk.pair_ids == sorted(p.pk for p in pairs)
+    assert AuditEvent.objects.filter(verb="pair.note").count() == 2

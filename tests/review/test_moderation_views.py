@@ -108,3 +108,27 @@ def test_retracting_an_improvement_under_review_clears_its_review_state(
     assert pair.status == S.RETRACTED
     assert not Lease.objects.filter(pair=pair).exists()
     assert not InProgress.objects.filter(pair=pair).exists()
+
+
+def test_the_bulk_bar_puts_the_ticked_pairs_first_and_counts_all_matching(as_ada, alice, open_qa):
+    for _ in range(3):
+        make_pair(author=alice, category=open_qa)
+    html = as_ada.get(reverse("review:moderate")).content.decode()
+    assert 'name="selection" value="selected" class="primary">Apply to ticked pairs' in html
+    # Every matching pair is the secondary choice: folded away, plain, and confirmed.
+    assert '<button type="submit" name="selection" value="all">Apply to all 3 matching' in html
+    assert html.index('value="selected"') < html.index('<details class="bulk-all">')
+    assert 'name="all_confirmed" id="bulk-all_confirmed" value="3">' in html
+    assert 'class="danger"' not in html
+
+
+def test_select_all_on_the_page_is_there_for_javascript_to_show(as_ada, alice, open_qa):
+    make_pair(author=alice, category=open_qa)
+    html = as_ada.get(reverse("review:moderate")).content.decode()
+    # Hidden without JavaScript; the script shows it, and only this page loads it.
+    assert (
+        '<input type="checkbox" data-select-all="pairs" '
+        'aria-label="Select all pairs on this page" hidden>'
+    ) in html
+    assert "js/select-all.js" in html
+    assert "js/select-all.js" not in as_ada.get(reverse("review:queue")).content.decode()
