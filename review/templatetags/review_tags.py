@@ -6,3 +6,13 @@ register = template.Library()
 
 # One definition for every page that links a source: annotation's pages use it too.
 register.filter("http_url", http_url)
+
+
+@register.filter
+def audit_words(verb: str) -> str:
+    """An audit verb as words for the trail: "pair.request_changes" -> "Pair: request
+    changes". Read off the verb itself, so a new verb needs no entry in a second list."""
+    subject, _, action = verb.partition(".")
+    if not action:
+        return verb.replace("_", " ").capitalize()
+    return f"{subject.replace('_', ' ').capitalize()}: {action.replace('_', ' ')}"
