@@ -9,6 +9,18 @@
 
   function names(f) { return f.categories.map(function (c) { return c.name; }); }
 
+  // A label in lines of about ``width`` characters (Chart.js draws an array as lines): a
+  // horizontal bar chart gives its labels at most half a phone's width and cut the rest.
+  function lines(label, width) {
+    var out = [""];
+    label.split(" ").forEach(function (word) {
+      var last = out.length - 1;
+      if (out[last] && (out[last] + " " + word).length > width) out.push(word);
+      else out[last] = out[last] ? out[last] + " " + word : word;
+    });
+    return out;
+  }
+
   var builders = {
     composition: function (f) {
       var total = f.approved;
@@ -58,9 +70,9 @@
     reasons: function (f) {
       return {
         type: "bar",
-        options: { indexAxis: "y" },
+        options: { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } } },
         data: {
-          labels: f.rejection_reasons.map(function (r) { return r.label; }),
+          labels: f.rejection_reasons.map(function (r) { return lines(r.label, 16); }),
           datasets: [{ label: "Rejections", data: f.rejection_reasons.map(function (r) { return r.count; }) }],
         },
       };

@@ -1,0 +1,136 @@
+"""The top bar and the phone layouts of the editor and insights, in Chromium.
+
+An admin (who holds every role) gets the bar on one line at 1280 px, with their own links
+under one "Admin" entry; a phone gets a Menu button that opens the links. On a phone the
+editor's guidelines come before it, folded, and insights' tables and captions stay inside
+the width, the tables scrolling in their own box.
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from annotation.models import Dataset
+from review.insights import insights_refresh, insights_snapshot
+from tests.factories import PASSWORD, make_assignment
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def demo(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", "--allow-production", stdout=None)
+    for user in User.objects.filter(username__in=["alice", "ada"]):
+        user.set_password(PASSWORD)
+        user.save()
+    dataset = Dataset.objects.get()
+    insights_refresh(snapshot_id=insights_snapshot(dataset=dataset).pk)
+    # An assignment in alice's hand: /write/ is the editor, not "Start writing".
+    make_assignment(
+        contributor=User.objects.get(username="alice"),
+        category=dataset.categories.get(slug="open_qa"),
+    )
+    return live_server
+
+
+def signed_in(new_page, live_server, username: str, viewport: dict):
+    page = new_page()
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+# How far apart the middles of the bar's own entries are: a few pixels is one line.
+SPREAD = """() => {
+    const middles = [...document.querySelectorAll(
+        '.mainnav > a, .navgroup > summary, .brand, .signout')]
+        .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; });
+    return Math.max(...middles) - Math.min(...middles);
+}"""
+
+
+def test_an_admins_bar_is_one_line_at_1280_with_their_links_under_admin(new_page, demo):
+    page = signed_in(new_page, demo, "ada", DESKTOP)
+    page.goto(demo.url + reverse("review:queue"))
+    nav = page.get_by_role("navigation", name="Main")
+    assert page.evaluate(SPREAD) < 6
+    expect(nav.get_by_role("link", name="Review")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Releases")).to_be_hidden()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+
+    nav.get_by_text("Admin", exact=True).click()
+    nav.get_by_role("link", name="Moderate").click()
+    page.wait_for_url("**/review/moderate/")
+    nav.get_by_text("Admin", exact=True).click()
+    expect(nav.get_by_role("link", name="Moderate")).to_have_attribute("aria-current", "page")
+    assert page.evaluate(SPREAD) < 6  # the open entry lies over the page, not in the bar
+
+
+def test_a_phone_opens_the_links_from_a_menu(new_page, demo):
+    page = signed_in(new_page, demo, "ada", PHONE)
+    page.goto(demo.url + reverse("annotation:my_pairs"))
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    # Brand and Menu share the one row of the closed bar.
+    assert page.locator(".topbar").bounding_box()["height"] < 70
+
+    page.locator(".menu > summary").click()
+    expect(nav.get_by_role("link", name="My pairs")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    nav.get_by_text("Admin", exact=True).click()
+    nav.get_by_role("link", name="People").click()
+    page.wait_for_url("**/people/invite/")
+    expect(nav).to_be_hidden()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def test_the_editors_guidelines_come_first_and_folded_on_a_phone(new_page, demo):
+    page = signed_in(new_page, demo, "alice", PHONE)
+    page.goto(demo.url + reverse("annotation:write"))
+    fold = page.locator("details.guidelines-fold")
+    editor = page.locator("#pair-form")
+    expect(fold).to_be_visible()
+    expect(fold).not_to_have_attribute("open", "")
+    expect(page.locator("aside .guidelines")).to_be_hidden()
+    assert fold.bounding_box()["y"] < editor.bounding_box()["y"]
+    # The editor still starts on the first screen.
+    assert editor.bounding_box()["y"] < PHONE["height"] / 2
+    fold.locator("summary").click()
+    expect(fold.get_by_text("No reference text")).to_be_visible()
+
+    page.set_viewport_size(DESKTOP)
+    expect(fold).to_be_hidden()
+    expect(page.locator("aside .guidelines")).to_be_visible()
+
+
+def test_insights_tables_scroll_in_their_own_box_on_a_phone(new_page, demo):
+    page = signed_in(new_page, demo, "ada", PHONE)
+    page.goto(demo.url + reverse("review:insights", args=["dolly"]))
+    page.wait_for_selector(".insights.charts-on canvas[data-chart]")
+    page.evaluate("document.querySelectorAll('.insights details').forEach(d => d.open = true)")
+    width = PHONE["width"]
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    tables = page.locator(".insights table")
+    assert tables.count() >= 7
+    for table in tables.all():
+        # Each table in a focusable region that scrolls sideways, not cut by its card.
+        box = table.locator("xpath=..")
+        expect(box).to_have_class("scroll")
+        expect(box).to_have_attribute("role", "region")
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        assert box.bounding_box()["x"] + box.bounding_box()["width"] <= width
+    for caption in page.locator(".insights caption").all():
+        # A caption is read where the table starts, inside the width, not centred off it.
+        assert caption.bounding_box()["x"] + caption.bounding_box()["width"] <= width
+    for canvas in page.locator(".insights canvas").all():
+        assert canvas.bounding_box()["x"] + canvas.bounding_box()["width"] <= width
