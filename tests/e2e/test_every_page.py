@@ -11,14 +11,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.urls import reverse
 
 from annotation.models import Dataset, Pair
 from exports.models import Release
-from review.insights import insights_refresh, insights_snapshot
 from review.models import BulkAction
 from review.moderation import bulk_action_create, bulk_action_run
+from tests.e2e.seeded import seed_demo_for_browser
 from tests.factories import PASSWORD, make_assignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,13 +27,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def demo(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", "--allow-production", stdout=None)
-    for user in User.objects.filter(username__in=["alice", "bob", "rita", "ada", "dan"]):
-        user.set_password(PASSWORD)
-        user.save()
-    # The insights page shows stored figures: compute them now rather than on first view.
-    insights_refresh(snapshot_id=insights_snapshot(dataset=Dataset.objects.get()).pk)
+    seed_demo_for_browser(settings, tmp_path)
     # A finished bulk action with both outcomes for its result page: dan's approved pair is
     # retracted, his pair waiting for review is refused (only approved pairs retract).
     dans = Pair.objects.filter(author__username="dan").order_by("pk")

@@ -8,12 +8,11 @@ the width, the tables scrolling in their own box.
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from annotation.models import Dataset
-from review.insights import insights_refresh, insights_snapshot
+from tests.e2e.seeded import seed_demo_for_browser
 from tests.factories import PASSWORD, make_assignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,13 +22,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def demo(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", "--allow-production", stdout=None)
-    for user in User.objects.filter(username__in=["alice", "ada"]):
-        user.set_password(PASSWORD)
-        user.save()
+    seed_demo_for_browser(settings, tmp_path)
     dataset = Dataset.objects.get()
-    insights_refresh(snapshot_id=insights_snapshot(dataset=dataset).pk)
     # An assignment in alice's hand: /write/ is the editor, not "Start writing".
     make_assignment(
         contributor=User.objects.get(username="alice"),
