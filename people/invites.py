@@ -119,9 +119,10 @@ def is_pending(user: User) -> bool:
 def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: str) -> InviteOutcome:
     """Create an account with ``roles`` for every new address and make its invitation link.
 
-    An address whose account was invited but never used gets a fresh link (roles are not
-    changed); one whose account is in use is reported in ``existing``. ``site_url`` (e.g.
-    ``https://handwritten.example.com``) makes the links absolute.
+    An address whose account was invited but never used gets a fresh link, and its earlier
+    links stop working (roles are not changed); one whose account is in use is reported in
+    ``existing``. ``site_url`` (e.g. ``https://handwritten.example.com``) makes the links
+    absolute.
     """
     outcome = InviteOutcome()
     with transaction.atomic():
@@ -131,7 +132,12 @@ def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: st
                 outcome.existing.append(user)
                 continue
             again = user is not None
-            if user is None:
+            if again:
+                # A new unusable password changes what the tokens cover, so every link sent
+                # before (a mistyped paste, an old mail) stops working: only the fresh one joins.
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            else:
                 user = User(username=username_for(email), email=email)
                 user.set_unusable_password()
                 user.save()

@@ -163,3 +163,18 @@ def test_an_expired_link_gets_a_clear_page(client, invitee, settings):
     response = client.get(link)
     assert response.status_code == 400
     assert not default_token_generator.check_token(invitee, link.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_inviting_again_retires_the_earlier_links(client, invitee, ada, mailoutbox):
+    shown, mailed = invite_link(invitee), invite_link(invitee, mailed=True)
+    again = people_invite(
+        emails=["newbie@example.com"], roles=[REVIEWER], by=ada, site_url="http://testserver"
+    ).invited[0]
+
+    assert again.again
+    for old in (shown, mailed):
+        response = client.get(old)
+        assert response.status_code == 400
+        assert b"This invitation link does not work" in response.content
+    assert client.get(invite_link(again.user)).status_code == 200
+    assert client.get(invite_link(again.user, mailed=True)).status_code == 200
