@@ -44,6 +44,20 @@ BULK_NEEDS: dict[str, dict[str, str]] = {
 }
 
 
+def bulk_fields_used() -> dict[str, list[str]]:
+    """The bulk form's fields that only some kinds of action use, with those kinds: the
+    page shows such a field only while one of them is chosen (static/js/bulk-fields.js).
+
+    The category is read off :data:`BULK_NEEDS`, so the page and the server's refusals
+    cannot disagree. The text is not here: it is the optional reason of a reopening too.
+    The retraction's confirmation is asked for by ``BulkForm.clean``, for retracting only.
+    """
+    return {
+        "category": [kind for kind, needs in BULK_NEEDS.items() if "category" in needs],
+        "retract_confirmed": [K.RETRACT],
+    }
+
+
 def bulk_action_missing(*, kind: str, text: str, category: Category | None) -> dict[str, str]:
     """What a bulk action of ``kind`` still lacks, as {field name: what to do}."""
     given = {"text": text.strip(), "category": category}

@@ -1,4 +1,6 @@
 from django import template
+from django.template.context import Context
+from django.template.defaulttags import querystring
 
 from annotation.templatetags.markup import http_url
 
@@ -16,3 +18,10 @@ def audit_words(verb: str) -> str:
     if not action:
         return verb.replace("_", " ").capitalize()
     return f"{subject.replace('_', ' ').capitalize()}: {action.replace('_', ' ')}"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: Context, name: str, number: int) -> str:
+    """``{% querystring name=number %}`` with the parameter's name a variable, for a page
+    that pages two lists by a parameter each (review/_pager.html)."""
+    return querystring(context, **{name: number})

@@ -22,6 +22,7 @@ from annotation.models import AuditEvent, Pair
 from annotation.roles import ADMIN, role_required
 from annotation.workflow import REOPEN, RETRACT, IllegalTransition, is_legal
 from config.fragments import render_page
+from review.audit_trail import audit_in_words
 from review.csv_export import csv_lines, moderation_rows
 from review.filters import PairFilter, snippets
 from review.forms import BulkForm, ReopenForm, RetractForm
@@ -29,6 +30,7 @@ from review.models import BulkAction
 from review.moderation import (
     BULK_INLINE_MAX,
     bulk_action_start,
+    bulk_fields_used,
     moderation_reopen,
     moderation_retract,
 )
@@ -77,6 +79,7 @@ def _moderation_page(request: HttpRequest, bulk_form: BulkForm, status: int = 20
         "bulk_form": bulk_form,
         "ticked": set(bulk_form.data.getlist("pairs")) if bulk_form.is_bound else set(),
         "bulk_inline_max": BULK_INLINE_MAX,
+        "bulk_fields_used": bulk_fields_used(),
     }
     return render_page(request, "review/moderate.html", "results", context, status=status)
 
@@ -154,7 +157,15 @@ def _pair_page(
     retract_form: RetractForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    events = AuditEvent.objects.filter(object_type="pair", object_id=str(pair.public_id))
+    events = Paginator(
+        AuditEvent.objects.filter(object_type="pair", object_id=str(pair.public_id))
+        .select_related("actor")
+        .order_by("-created_at", "-pk"),
+        settings.HANDWRITTEN_PAGE_SIZE,
+    ).get_page(request.GET.get("events"))
+    # The trail is read by people: "In review", not "submitted" (the slug stays the title).
+    events.object_list = list(events.object_list)
+    audit_in_words(events=events.object_list, pair=pair)
     context = {
         "pair": pair,
         "revisions": pair.revisions.select_related("author").order_by("-number"),
@@ -162,10 +173,7 @@ def _pair_page(
         "proposals": pair.edit_proposals.select_related(
             "proposer", "decided_by", "base_revision", "result_revision"
         ).order_by("-created_at"),
-        "events": Paginator(
-            events.select_related("actor").order_by("-created_at", "-pk"),
-            settings.HANDWRITTEN_PAGE_SIZE,
-        ).get_page(request.GET.get("events")),
+        "events": events,
         "can_reopen": is_legal(pair=pair, action=REOPEN),
         "can_retract": is_legal(pair=pair, action=RETRACT),
         "reopen_form": reopen_form or ReopenForm(),

@@ -77,3 +77,25 @@ def test_the_pairs_changed_and_the_refusals_are_paged(as_ada, alice, ada, open_q
     refused = as_ada.get(_url(retract))
     assert len(refused.context["refusals"].object_list) == 2
     assert len(as_ada.get(_url(retract, refused="2")).context["refusals"].object_list) == 1
+
+
+@override_settings(HANDWRITTEN_PAGE_SIZE=1)
+def test_both_lists_page_through_one_pager(as_ada, alice, ada, open_qa):
+    pairs = [make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada) for _ in "ab"]
+    pairs += [make_pair(author=alice, category=open_qa) for _ in "ab"]
+    bulk = bulk_action_create(by=ada, kind="retract", pair_ids=[p.pk for p in pairs], text="Spam.")
+    bulk_action_run(bulk_id=bulk.pk)
+    response = as_ada.get(_url(bulk, q="x", page="2", refused="1"))
+    # One template for the two pagers, each with its own parameter, heading and name.
+    assert [t.name for t in response.templates].count("review/_pager.html") == 2
+    html = response.content.decode()
+    done = html[html.index('aria-label="Pages of pairs done"') :]
+    done = done[: done.index("</nav>")]
+    assert 'href="?q=x&amp;page=1&amp;refused=1#bulk-done"' in done
+    assert 'hx-get="?q=x&amp;page=1&amp;refused=1" hx-target="#bulk-progress"' in done
+    assert 'rel="prev">← Previous</a>' in done and "Next →" not in done
+    refused = html[html.index('aria-label="Pages of refusals"') :]
+    refused = refused[: refused.index("</nav>")]
+    assert 'href="?q=x&amp;page=2&amp;refused=2#bulk-refused"' in refused
+    assert 'rel="next">Next →</a>' in refused and "Previous" not in refused
+    assert "Page 1 of 2" in refused

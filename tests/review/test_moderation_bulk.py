@@ -369,7 +369,8 @@ def test_a_refused_bulk_action_marks_the_field_at_fault(
     response = as_ada.post(reverse("review:moderate_bulk"), data)
     assert response.status_code == 422
     html = response.content.decode()
-    start = html.index(f'<div class="bulk-field {field} has-error">')
+    # The box may carry more attributes (data-action-for, for bulk-fields.js).
+    start = html.index(f'<div class="bulk-field {field} has-error"')
     marked = html[start : html.index("</div>\n", html.index('class="field-error"', start))]
     assert message in marked
     # Said beside the field, not in a message above the page.

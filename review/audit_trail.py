@@ -1,0 +1,75 @@
+"""A pair's audit trail as the moderation page shows it: statuses and categories in
+people's words, each keeping the value as recorded for whoever traces it in the log."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from annotation.models import AuditEvent, Category, Pair
+
+
+def _audit_value(*, recorded: str, words: str) -> SafeString:
+    """A value of an audit event's details in people's words, the value as recorded kept
+    as the title (as the verbs keep theirs), for whoever traces it in the audit log. A
+    <data> element, which is made for a value and its words; a <span> would be spaced as
+    the trail's key and value pairs are (review.css)."""
+    return format_html('<data value="{}" title="{}">{}</data>', recorded, recorded, words)
+
+
+# Keys whose recorded value is a pair's status (a transition's) or its place (a move's).
+_STATUS_OR_PLACE = ("before", "after")
+# {(dataset slug, category slug): (dataset name, category name)}
+_Names = dict[tuple[str, str], tuple[str, str]]
+
+
+def audit_in_words(*, events: Iterable[AuditEvent], pair: Pair) -> None:
+    """Put the statuses and categories in the details of ``pair``'s ``events`` in words:
+    status labels from the model's choices, category (and dataset) names, each as HTML
+    that keeps the recorded value as its title. For showing only: each event's ``data`` is
+    replaced and must not be saved."""
+    events = list(events)
+    names = _category_names(events)
+    statuses = dict(Pair.Status.choices)
+    for event in events:
+        data: dict[str, Any] = dict(event.data)
+        for key, value in data.items():
+            words = ""
+            if key in _STATUS_OR_PLACE and isinstance(value, str):
+                words, recorded = statuses.get(value, ""), value
+            elif key in _STATUS_OR_PLACE and isinstance(value, dict) and "category" in value:
+                place = (value.get("dataset", ""), value["category"])
+                words, recorded = " · ".join(names.get(place, ())), "/".join(place)
+            elif key == "category" and isinstance(value, str):
+                words, recorded = _bare_category(names, value, pair.dataset.slug), value
+            if words:
+                data[key] = _audit_value(recorded=recorded, words=words)
+        event.data = data
+
+
+def _category_names(events: list[AuditEvent]) -> _Names:
+    """The names of the categories the events name, in one query."""
+    slugs = set()
+    for event in events:
+        for key, value in event.data.items():
+            if key == "category" and isinstance(value, str):
+                slugs.add(value)
+            elif key in _STATUS_OR_PLACE and isinstance(value, dict) and "category" in value:
+                slugs.add(value["category"])
+    if not slugs:
+        return {}
+    rows = Category.objects.filter(slug__in=slugs).values_list(
+        "dataset__slug", "slug", "dataset__name", "name"
+    )
+    return {(dataset, slug): (dataset_name, name) for dataset, slug, dataset_name, name in rows}
+
+
+def _bare_category(names: _Names, slug: str, dataset: str) -> str:
+    """A category recorded by its slug alone, which is unique in its dataset only: the one
+    in the pair's dataset (a pair seldom changes dataset, and the title keeps the slug),
+    else its name if every dataset names that slug alike."""
+    if (dataset, slug) in names:
+        return names[dataset, slug][1]
+    alike = {name for (_, other), (_, name) in names.items() if other == slug}
+    return alike.pop() if len(alike) == 1 else ""
