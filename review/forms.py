@@ -9,7 +9,7 @@ from annotation.checks import text_problem
 from annotation.models import Category, Pair, Revision
 from review.decisions import EditText, Scores
 from review.models import BulkAction, Review
-from review.moderation import bulk_action_missing
+from review.moderation import BULK_CONFIRMED, bulk_action_missing
 
 if TYPE_CHECKING:
     # review.filters imports this module (for CategoryChoiceField).
@@ -243,7 +243,7 @@ class BulkForm(forms.Form):
             )
             for name, say in needs.items():
                 self.add_error(name, say)
-        if action == BulkAction.Kind.RETRACT and not data.get("retract_confirmed"):
+        if action in BULK_CONFIRMED and not data.get("retract_confirmed"):
             self.add_error(
                 "retract_confirmed",
                 "Tick “Yes, retract for good” to retract: a retracted pair cannot be brought back.",

@@ -44,17 +44,21 @@ BULK_NEEDS: dict[str, dict[str, str]] = {
 }
 
 
+# The actions that cannot be undone: the bulk form asks for them to be confirmed.
+BULK_CONFIRMED = (K.RETRACT,)
+
+
 def bulk_fields_used() -> dict[str, list[str]]:
     """The bulk form's fields that only some kinds of action use, with those kinds: the
     page shows such a field only while one of them is chosen (static/js/bulk-fields.js).
 
     The category is read off :data:`BULK_NEEDS`, so the page and the server's refusals
     cannot disagree. The text is not here: it is the optional reason of a reopening too.
-    The retraction's confirmation is asked for by ``BulkForm.clean``, for retracting only.
+    The confirmation is asked for the actions of :data:`BULK_CONFIRMED`.
     """
     return {
         "category": [kind for kind, needs in BULK_NEEDS.items() if "category" in needs],
-        "retract_confirmed": [K.RETRACT],
+        "retract_confirmed": list(BULK_CONFIRMED),
     }
 
 
