@@ -49,6 +49,15 @@ def test_an_admins_pages_mark_the_link_inside_the_admin_entry(as_ada, dolly):
     assert marked(as_ada.get(reverse("review:insights_index"), follow=True)) == ["Insights"]
 
 
+def test_the_bars_menus_are_details_that_a_deferred_script_closes(as_ada, dolly):
+    # Plain <details> open and close without the script; nav-menu.js adds Escape and a
+    # click outside (tests/e2e/test_nav_layout.py), loaded as a file under the CSP.
+    html = as_ada.get(reverse("review:queue")).content.decode()
+    assert '<details class="menu"><summary>Menu</summary></details>' in html
+    assert '<details class="navgroup">' in html
+    assert re.search(r'<script src="[^"]*/js/nav-menu\.js" defer></script>', html)
+
+
 def test_a_page_outside_every_section_marks_nothing(client, as_alice):
     assert marked(client.get(reverse("login"))) == []
     response = as_alice.get("/no-such-page/")

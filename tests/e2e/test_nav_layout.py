@@ -59,7 +59,7 @@ def test_an_admins_bar_is_one_line_at_1280_with_their_links_under_admin(new_page
     assert page.evaluate(SPREAD) < 6
     expect(nav.get_by_role("link", name="Review")).to_have_attribute("aria-current", "page")
     expect(nav.get_by_role("link", name="Releases")).to_be_hidden()
-    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.locator(".menu > summary")).to_be_hidden()
 
     nav.get_by_text("Admin", exact=True).click()
     nav.get_by_role("link", name="Moderate").click()
@@ -128,3 +128,131 @@ def test_insights_tables_scroll_in_their_own_box_on_a_phone(new_page, demo):
         assert caption.bounding_box()["x"] + caption.bounding_box()["width"] <= width
     for canvas in page.locator(".insights canvas").all():
         assert canvas.bounding_box()["x"] + canvas.bounding_box()["width"] <= width
+
+
+# The bar's own entries that are showing: the brand, the links or the Menu button, the account.
+SHOWING = """() => [...document.querySelectorAll(
+    '.brand, .menu > summary, .mainnav > a, .navgroup > summary, .whoami, .signout button')]
+    .filter(e => e.getClientRects().length)"""
+
+
+@pytest.mark.parametrize("width", [820, 900, 1000, 1090])
+def test_an_admins_bar_stays_on_one_line_between_a_phone_and_a_wide_window(new_page, demo, width):
+    page = signed_in(new_page, demo, "ada", DESKTOP)
+    page.goto(demo.url + reverse("annotation:my_pairs"))
+    one_line = page.locator(".topbar").bounding_box()["height"]
+    page.set_viewport_size({"width": width, "height": 800})
+    middles = page.evaluate(
+        f"""() => ({SHOWING})().map(e => {{
+            const r = e.getBoundingClientRect(); return r.top + r.height / 2; }})"""
+    )
+    assert len(middles) >= 2, middles  # the brand, and the links or the Menu button
+    assert max(middles) - min(middles) < 6, middles
+    assert abs(page.locator(".topbar").bounding_box()["height"] - one_line) < 1.5
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+    # Every link is there: in the bar, or under the Menu where the bar has no room for it.
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.locator(".menu > summary")
+    if menu.is_visible():
+        expect(nav).to_be_hidden()
+        menu.click()
+    expect(nav.get_by_role("link", name="Answer a question")).to_be_visible()
+    expect(nav.get_by_role("link", name="Insights")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    nav.get_by_text("Admin", exact=True).click()
+    expect(nav.get_by_role("link", name="Django admin")).to_be_visible()
+
+
+@pytest.mark.parametrize("username", ["alice", "bob", "rita"])
+def test_other_bars_are_one_line_where_they_fit(new_page, demo, username):
+    # alice's four links fit from a phone up; bob's and rita's seven from about 960 px.
+    for width in [820, 900, 1000, 1280] if username == "alice" else [1000, 1280]:
+        page = signed_in(new_page, demo, username, {"width": width, "height": 800})
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+        expect(page.locator(".menu > summary")).to_be_hidden()
+        assert page.evaluate(SPREAD) < 6, width
+
+
+def test_escape_and_a_click_outside_close_the_admin_entry(new_page, demo):
+    page = signed_in(new_page, demo, "ada", DESKTOP)
+    page.goto(demo.url + reverse("review:queue"))
+    group = page.locator("details.navgroup")
+    summary = group.locator("summary")
+
+    summary.click()
+    expect(group).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(group).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+
+    page.keyboard.press("Enter")  # the focused summary opens it again
+    expect(group).to_have_attribute("open", "")
+    page.locator("main h1").click()
+    expect(group).not_to_have_attribute("open", "")
+    # A click inside it is not a click outside.
+    summary.click()
+    group.locator(".navgroup-links").click(position={"x": 5, "y": 2})
+    expect(group).to_have_attribute("open", "")
+
+
+def test_escape_and_a_click_outside_close_the_phone_menu(new_page, demo):
+    page = signed_in(new_page, demo, "ada", PHONE)
+    page.goto(demo.url + reverse("review:queue"))
+    menu = page.locator("details.menu")
+    group = page.locator("details.navgroup")
+    nav = page.get_by_role("navigation", name="Main")
+
+    menu.locator("summary").click()
+    expect(nav).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu.locator("summary")).to_be_focused()
+
+    # Admin opens inside the open Menu; Escape closes it first, then the Menu.
+    menu.locator("summary").click()
+    group.locator("summary").click()
+    expect(group).to_have_attribute("open", "")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(group).not_to_have_attribute("open", "")
+    expect(menu).to_have_attribute("open", "")
+    expect(group.locator("summary")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+
+    menu.locator("summary").click()
+    expect(nav).to_be_visible()
+    page.locator("main h1").click()
+    expect(nav).to_be_hidden()
+    # Opening the Menu again finds the Admin entry closed.
+    menu.locator("summary").click()
+    group.locator("summary").click()
+    menu.locator("summary").click()
+    menu.locator("summary").click()
+    expect(group).not_to_have_attribute("open", "")
+
+
+def test_without_javascript_the_entries_still_open_and_close(browser, demo):
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{demo.url}/login/")
+        page.fill("#id_login", "ada")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        nav = page.get_by_role("navigation", name="Main")
+        nav.get_by_text("Admin", exact=True).click()
+        expect(nav.get_by_role("link", name="Releases")).to_be_visible()
+        nav.get_by_text("Admin", exact=True).click()
+        expect(nav.get_by_role("link", name="Releases")).to_be_hidden()
+
+        page.set_viewport_size(PHONE)
+        expect(nav).to_be_hidden()
+        page.locator(".menu > summary").click()
+        expect(nav.get_by_role("link", name="My pairs")).to_be_visible()
+        page.locator(".menu > summary").click()
+        expect(nav).to_be_hidden()
+    finally:
+        context.close()
