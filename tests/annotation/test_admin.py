@@ -128,3 +128,42 @@ def test_pair_page_links_to_its_revisions_and_stays_read_only(as_staff_ada, alic
     assert as_staff_ada.post(url, {"status": "approved"}).status_code == 403
     pair.refresh_from_db()
     assert pair.status == "submitted"
+
+
+@pytest.mark.parametrize(
+    "examples, error",
+    [
+        ("5", "Give a list of examples"),
+        ('{"instruction": "a"}', "Give a list of examples"),
+        ('"text"', "Give a list of examples"),
+        ("[1]", "Example 1 is not an object"),
+        ('[{"instruction": "a", "response": "b", "reply": "c"}]', "fields an example does not"),
+        ('[{"instruction": "a", "response": NaN}]', "response must be text"),
+        ('[{"instruction": "a", "response": 1e309}]', "response must be text"),
+        ('[{"instruction": " ", "response": "b"}]', "Example 1 needs its instruction"),
+    ],
+)
+def test_category_examples_must_be_examples(as_staff_ada, open_qa, examples, error):
+    url = reverse("admin:annotation_category_change", args=[open_qa.pk])
+    before = open_qa.examples
+
+    response = as_staff_ada.post(url, category_form(open_qa, examples=examples))
+
+    assert response.status_code == 200
+    assert error in str(response.context["adminform"].form.errors["examples"])
+    open_qa.refresh_from_db()
+    assert open_qa.examples == before
+
+
+def test_emptying_the_examples_box_leaves_no_examples(as_staff_ada, open_qa, alice):
+    url = reverse("admin:annotation_category_change", args=[open_qa.pk])
+    example = '[{"instruction": "Why?", "context": "", "response": "Because."}]'
+    assert as_staff_ada.post(url, category_form(open_qa, examples=example)).status_code == 302
+    open_qa.refresh_from_db()
+    assert open_qa.examples == [{"instruction": "Why?", "context": "", "response": "Because."}]
+
+    response = as_staff_ada.post(url, category_form(open_qa, examples=""))
+
+    assert response.status_code == 302
+    open_qa.refresh_from_db()
+    assert open_qa.examples == []
