@@ -59,7 +59,7 @@ def test_htmx_gets_the_findings_back_with_the_confirmation(as_bob, held):
     response = as_bob.post(url(held), **HTMX)
     html = response.content.decode()
     assert 'id="review-findings"' in html
-    assert "Confirmed fictional or public by bob" in html
+    assert "Confirmed fictional or public by you" in html
     assert "<mark>+44 20 7946 0958</mark>" in html
 
 

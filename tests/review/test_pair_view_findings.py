@@ -55,7 +55,8 @@ def test_reviewer_sees_each_flag_and_who_confirmed_it(as_bob, bob, flagged):
     assert "Personal data and credentials in revision 1" in html
     assert "<mark>(415) 555-2671</mark>" in html and "<mark>tickets@theatre.co.uk</mark>" in html
     assert "Phone number" in html and "E-mail address" in html
-    assert html.count("Confirmed fictional or public by alice (the author)") == 2
+    assert html.count("Confirmed fictional or public by the author") == 2
+    assert "alice" not in html  # the page does not say who wrote the pair; nor does this
 
 
 def test_an_unconfirmed_flag_offers_the_reviewer_to_confirm_it(as_bob, bob, flagged):
@@ -84,3 +85,11 @@ def test_mostly_pasted_text_says_so_but_is_not_blocked(as_bob, bob, alice, open_
     html = as_bob.get(page(pair)).content.decode()
     assert "typed 3%, under a minute active (mostly pasted)" in html
     assert 'id="review-findings"' in html and "<mark>" not in html
+
+
+def test_a_confirmation_by_another_reviewer_names_them(as_bob, bob, rita, flagged):
+    Finding.objects.filter(kind="email").update(confirmed_by=rita)
+    lease(flagged, bob)
+    html = as_bob.get(page(flagged)).content.decode()
+    assert html.count("Confirmed fictional or public by the author") == 1
+    assert html.count("Confirmed fictional or public by rita") == 1
