@@ -65,6 +65,8 @@ class RecordedShown(Shown):
 
     row: Finding | None = None
     confirmable: bool = False
+    # Confirmed by whoever wrote the pair: review pages say "the author", not a name.
+    by_author: bool = False
 
 
 _AROUND = 40
@@ -210,6 +212,7 @@ def revision_findings(*, revision: Revision, viewer: User | None = None) -> list
     says whether ``viewer`` may confirm it."""
     rows = revision.findings.select_related("confirmed_by").order_by("field", "start")
     confirmable = viewer is not None and may_confirm(revision=revision, user=viewer)
+    pair = revision.pair
     shown = []
     for row in rows:
         text = getattr(revision, row.field, "")
@@ -226,6 +229,8 @@ def revision_findings(*, revision: Revision, viewer: User | None = None) -> list
                 confirmed=row.confirmed_at is not None,
                 row=row,
                 confirmable=confirmable and row.confirmed_at is None,
+                by_author=row.confirmed_by is not None
+                and is_written_by(pair=pair, user=row.confirmed_by),
             )
         )
     return shown

@@ -6,8 +6,8 @@ from django.urls import reverse
 from annotation.drafts import DraftText, draft_save, pair_start
 from annotation.findings import findings_scan
 from annotation.flags import finding_token
-from annotation.models import Finding
-from annotation.submission import pair_submit
+from annotation.models import Finding, Pair
+from annotation.submission import pair_move, pair_reopen, pair_submit
 from annotation.workflow import S
 from tests.factories import make_assignment, unique_text
 from tests.review.conftest import lease
@@ -93,3 +93,19 @@ def test_a_confirmation_by_another_reviewer_names_them(as_bob, bob, rita, flagge
     html = as_bob.get(page(flagged)).content.decode()
     assert html.count("Confirmed fictional or public by the author") == 1
     assert html.count("Confirmed fictional or public by rita") == 1
+
+
+def test_the_author_stays_unnamed_on_a_moved_copy(as_bob, bob, ada, dolly, flagged):
+    # A move copies the text, with its confirmations, into a revision the admin made.
+    Pair.objects.filter(pk=flagged.pk).update(status=S.REJECTED)
+    flagged.refresh_from_db()
+    pair_move(pair=flagged, by=ada, category=dolly.categories.get(slug="general_qa"))
+    pair_reopen(pair=flagged, by=ada)
+    flagged.refresh_from_db()
+    assert flagged.current_revision.author == ada
+    lease(flagged, bob)
+
+    html = as_bob.get(page(flagged)).content.decode()
+
+    assert html.count("Confirmed fictional or public by the author") == 2
+    assert "alice" not in html
