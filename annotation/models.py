@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from annotation.normalisation import instruction_key  # noqa: F401  (re-exported)
+from annotation.validators import validate_examples
 
 # Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
 LIVE_STATUSES = ("submitted", "changes_requested", "approved")
@@ -58,8 +59,7 @@ class Category(models.Model):
     slug = models.SlugField(max_length=100)
     name = models.CharField(max_length=200)
     guidelines = models.TextField(blank=True, help_text="Markdown; sanitized when rendered.")
-    # [{"instruction": ..., "context": ..., "response": ...}, ...]
-    examples = models.JSONField(default=list, blank=True)
+    examples = models.JSONField(default=list, blank=True, validators=[validate_examples])
     context_policy = models.CharField(
         max_length=10, choices=ContextPolicy.choices, default=ContextPolicy.NONE
     )

@@ -11,8 +11,6 @@ from django.forms.models import BaseInlineFormSet
 
 from annotation.models import Category, Dataset
 
-# What a category's example holds (templates/annotation/write.html shows them).
-EXAMPLE_FIELDS = ("instruction", "context", "response")
 # Shares are fractions; their float sum may overshoot 1.0 by rounding alone.
 _SHARE_SLACK = 1e-9
 
@@ -69,32 +67,10 @@ class CategoryForm(forms.ModelForm):
             '"context": "", "response": "…"}, …]. Leave empty for none.'
         }
 
-    def clean_examples(self) -> list[dict[str, str]]:
-        """The write page shows each example's instruction, context and response: a list
-        of objects of those texts, or none (an emptied box)."""
+    def clean_examples(self) -> list:
+        # An emptied box is no examples; what is given is checked by the model's validator.
         examples = self.cleaned_data.get("examples")
-        if examples in (None, ""):
-            return []
-        if not isinstance(examples, list):
-            raise forms.ValidationError(
-                'Give a list of examples: [{"instruction": "…", "context": "", "response": "…"}].'
-            )
-        for number, example in enumerate(examples, start=1):
-            if not isinstance(example, dict):
-                raise forms.ValidationError(f"Example {number} is not an object of texts.")
-            unknown = sorted(set(example) - set(EXAMPLE_FIELDS))
-            if unknown:
-                raise forms.ValidationError(
-                    f"Example {number} has fields an example does not have: "
-                    f"{', '.join(unknown)} (only {', '.join(EXAMPLE_FIELDS)})."
-                )
-            for field in EXAMPLE_FIELDS:
-                value = example.get(field, "")
-                if not isinstance(value, str):
-                    raise forms.ValidationError(f"Example {number}: {field} must be text.")
-                if field != "context" and not value.strip():
-                    raise forms.ValidationError(f"Example {number} needs its {field}.")
-        return examples
+        return [] if examples in (None, "") else examples
 
     def clean(self) -> dict:
         cleaned = super().clean()
