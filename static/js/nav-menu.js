@@ -1,8 +1,7 @@
 // The top bar's two <details>: the phone Menu (details.menu, which shows the links and the
 // account where the bar has no room for them) and the Admin entry (details.navgroup).
 // Escape closes the open one (Admin first, as it lies inside the open Menu's list) and gives
-// the focus back to its summary; a click outside it, or the focus leaving the Admin entry,
-// closes it; opening the Menu closes the Admin entry. The Admin entry opening leaves the
+// the focus back to its summary; a click outside it, or the focus leaving it, closes it; opening the Menu closes the Admin entry. The Admin entry opening leaves the
 // Menu open: it is one of the things the Menu shows. Without this file both are plain
 // <details>, opened and closed by their summary.
 (function () {
@@ -54,9 +53,13 @@
     });
   });
 
+  // Tabbing on past an open one's last link leaves it open behind the page otherwise.
   document.addEventListener("focusout", function (event) {
-    var group = event.target.closest && event.target.closest(".topbar .navgroup[open]");
     var next = event.relatedTarget;
-    if (group && next && !group.contains(next)) close(group, false);
+    if (!next) return;
+    openOnes(".navgroup").concat(openOnes(".menu")).forEach(function (details) {
+      var inside = region(details);
+      if (inside.contains(event.target) && !inside.contains(next)) close(details, false);
+    });
   });
 })();

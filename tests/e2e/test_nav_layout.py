@@ -166,8 +166,9 @@ def test_an_admins_bar_stays_on_one_line_between_a_phone_and_a_wide_window(new_p
 
 @pytest.mark.parametrize("username", ["alice", "bob", "rita"])
 def test_other_bars_are_one_line_where_they_fit(new_page, demo, username):
-    # alice's four links fit from a phone up; bob's and rita's seven from about 960 px.
-    for width in [820, 900, 1000, 1280] if username == "alice" else [1000, 1280]:
+    # alice's four links fit from 821 px up, bob's and rita's seven from 1021 px, whatever
+    # the length of their names (see test_a_long_name_leaves_the_bar_on_one_line).
+    for width in [830, 900, 1000, 1280] if username == "alice" else [1030, 1280]:
         page = signed_in(new_page, demo, username, {"width": width, "height": 800})
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()
         expect(page.locator(".menu > summary")).to_be_hidden()
@@ -233,6 +234,20 @@ def test_escape_and_a_click_outside_close_the_phone_menu(new_page, demo):
     expect(group).not_to_have_attribute("open", "")
 
 
+def test_tabbing_past_the_open_menu_closes_it(new_page, demo):
+    page = signed_in(new_page, demo, "ada", PHONE)
+    page.goto(demo.url + reverse("review:queue"))
+    menu = page.locator("details.menu")
+    menu.locator("summary").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").focus()  # the bar's last stop
+    page.keyboard.press("Tab")
+
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.evaluate("!document.activeElement.closest('.topbar')")
+
+
 def test_without_javascript_the_entries_still_open_and_close(browser, demo):
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     try:
@@ -256,3 +271,19 @@ def test_without_javascript_the_entries_still_open_and_close(browser, demo):
         expect(nav).to_be_hidden()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("username", ["alice", "bob", "ada"])
+def test_a_long_name_leaves_the_bar_on_one_line(new_page, demo, username):
+    # Usernames come from addresses: "firstname.lastname" is the usual length, not "ada".
+    long = "bartholomew.featherstonehaugh"
+    User.objects.filter(username=username).update(username=long)
+    page = signed_in(new_page, demo, long, DESKTOP)
+    for width in [815, 830, 960, 975, 1005, 1025, 1090, 1105, 1280]:
+        page.set_viewport_size({"width": width, "height": 800})
+        middles = page.evaluate(
+            f"""() => ({SHOWING})().map(e => {{
+                const r = e.getBoundingClientRect(); return r.top + r.height / 2; }})"""
+        )
+        assert max(middles) - min(middles) < 6, (width, middles)
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
