@@ -44,7 +44,8 @@ BULK_NEEDS: dict[str, dict[str, str]] = {
 }
 
 
-# The actions that cannot be undone: the bulk form asks for them to be confirmed.
+# The actions that cannot be undone: the bulk form asks for them to be confirmed. Its box
+# says "retract for good": another action here would need wording of its own.
 BULK_CONFIRMED = (K.RETRACT,)
 
 
