@@ -1,7 +1,7 @@
 """A pair's audit trail as the moderation page shows it: statuses and categories in
 people's words, each keeping the value as recorded for whoever traces it in the log."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.html import format_html
@@ -32,6 +32,7 @@ def audit_in_words(*, events: Iterable[AuditEvent], pair: Pair) -> None:
     events = list(events)
     names = _category_names(events)
     statuses = dict(Pair.Status.choices)
+    datasets = _dataset_then(pair)
     for event in events:
         data: dict[str, Any] = dict(event.data)
         for key, value in data.items():
@@ -42,7 +43,7 @@ def audit_in_words(*, events: Iterable[AuditEvent], pair: Pair) -> None:
                 place = (value.get("dataset", ""), value["category"])
                 words, recorded = " · ".join(names.get(place, ())), "/".join(place)
             elif key == "category" and isinstance(value, str):
-                words, recorded = _bare_category(names, value, pair.dataset.slug), value
+                words, recorded = _bare_category(names, value, datasets(event)), value
             if words:
                 data[key] = _audit_value(recorded=recorded, words=words)
         event.data = data
@@ -65,10 +66,30 @@ def _category_names(events: list[AuditEvent]) -> _Names:
     return {(dataset, slug): (dataset_name, name) for dataset, slug, dataset_name, name in rows}
 
 
+def _dataset_then(pair: Pair) -> Callable[[AuditEvent], str]:
+    """The slug of the dataset ``pair`` was in when an event of its trail was recorded:
+    the one the next move took it from, else the one it is in now (one query, however
+    many pages the trail has)."""
+    moves = [
+        ((created_at, pk), data.get("before", {}).get("dataset"))
+        for created_at, pk, data in AuditEvent.objects.filter(
+            object_type="pair", object_id=str(pair.public_id), verb="pair.move"
+        )
+        .order_by("created_at", "pk")
+        .values_list("created_at", "pk", "data")
+    ]
+
+    def then(event: AuditEvent) -> str:
+        at = (event.created_at, event.pk)
+        return next((was for when, was in moves if when > at and was), pair.dataset.slug)
+
+    return then
+
+
 def _bare_category(names: _Names, slug: str, dataset: str) -> str:
     """A category recorded by its slug alone, which is unique in its dataset only: the one
-    in the pair's dataset (a pair seldom changes dataset, and the title keeps the slug),
-    else its name if every dataset names that slug alike."""
+    in the dataset the pair was in then, else its name if every dataset names that slug
+    alike."""
     if (dataset, slug) in names:
         return names[dataset, slug][1]
     alike = {name for (_, other), (_, name) in names.items() if other == slug}

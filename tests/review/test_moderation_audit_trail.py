@@ -3,6 +3,7 @@ category names), each recorded value kept as the title, as the verbs are."""
 
 from django.urls import reverse
 
+from annotation.licence import licence_accept
 from annotation.models import AuditEvent, Category, Dataset
 from annotation.submission import pair_move
 from annotation.workflow import S
@@ -61,3 +62,15 @@ def test_a_slug_names_the_category_in_the_pairs_dataset(alice, open_qa):
     # What is not known is left as recorded.
     data = {"before": "nonsense", "category": "gone", "after": {"category": "gone"}}
     assert _in_words(pair, data) == data
+
+
+def test_a_slug_recorded_before_a_move_names_the_category_of_then(as_ada, alice, ada, open_qa):
+    other = Dataset.objects.create(name="Other", slug="other")
+    elsewhere = Category.objects.create(dataset=other, slug="open_qa", name="Open questions")
+    pair = make_pair(author=alice, category=open_qa, status=S.APPROVED, by=ada)
+    licence_accept(user=alice, dataset=other)
+    pair_move(pair=pair, by=ada, category=elsewhere)
+    trail = _trail(as_ada, pair)
+    # Started in Dolly's open_qa: the slug alone must not read as the new dataset's.
+    assert f'<span class="muted">category</span> {_shown("open_qa", "Open QA")}' in trail
+    assert _shown("other/open_qa", "Other · Open questions") in trail
