@@ -142,7 +142,9 @@ def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: st
                 user.set_unusable_password()
                 user.save()
                 user_roles_set(user=user, roles=roles, by=by)
-            announce(actor=by, verb="user.invite", user=user, email=email, roles=roles, again=again)
+            # A fresh link leaves the roles as they were: record those, not the ones asked.
+            held = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+            announce(actor=by, verb="user.invite", user=user, email=email, roles=held, again=again)
             link = site_url.rstrip("/") + invite_link(user)
             outcome.invited.append(Invitation(user=user, link=link, again=again))
     for invitation in outcome.invited:

@@ -81,6 +81,9 @@ def test_inviting_a_pending_address_again_gives_a_fresh_link(as_ada):
     invitation = response.context["outcome"].invited[0]
     assert invitation.again
     assert role_names(invitation.user) == [REVIEWER]
+    # The audit trail records the roles the account holds, not the ones asked for again.
+    event = AuditEvent.objects.filter(verb="user.invite").latest("pk")
+    assert event.data["roles"] == [REVIEWER] and event.data["again"] is True
 
 
 def test_invalid_addresses_create_nothing(as_ada, db):
