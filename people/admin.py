@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from people.accounts import username_validate
 from people.invites import is_pending, user_roles_set
 from people.models import Profile
-from people.roles import ADMIN, ROLES
+from people.roles import ADMIN, ROLES, roles_held
 
 # Signing in to the admin goes through the site's sign-in (allauth: verified email, axes),
 # not around it through the admin's own form.
@@ -49,9 +49,7 @@ class _RolesMixin:
     def init_roles(self, editor: User) -> None:
         self.editor = editor
         if self.instance.pk:
-            self.fields["roles"].initial = list(
-                self.instance.groups.filter(name__in=ROLES).values_list("name", flat=True)
-            )
+            self.fields["roles"].initial = roles_held(self.instance)
 
     def clean_roles(self) -> list[str]:
         roles = self.cleaned_data["roles"]

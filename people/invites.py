@@ -29,7 +29,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from people.accounts import mark_email_verified, username_reserved, username_taken
 from people.events import announce
-from people.roles import ADMIN, ROLES
+from people.roles import ADMIN, ROLES, roles_held
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User | None) -> None
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
-    before = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    before = roles_held(user)
     with transaction.atomic():
         user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name__in=roles))
         user.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in roles])
@@ -143,8 +143,14 @@ def people_invite(*, emails: list[str], roles: list[str], by: User, site_url: st
                 user.save()
                 user_roles_set(user=user, roles=roles, by=by)
             # A fresh link leaves the roles as they were: record those, not the ones asked.
-            held = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-            announce(actor=by, verb="user.invite", user=user, email=email, roles=held, again=again)
+            announce(
+                actor=by,
+                verb="user.invite",
+                user=user,
+                email=email,
+                roles=roles_held(user),
+                again=again,
+            )
             link = site_url.rstrip("/") + invite_link(user)
             outcome.invited.append(Invitation(user=user, link=link, again=again))
     for invitation in outcome.invited:

@@ -16,6 +16,11 @@ ADMIN = "admin"
 ROLES = (CONTRIBUTOR, REVIEWER, ADMIN)
 
 
+def roles_held(user: User) -> list[str]:
+    """The roles ``user``'s groups give, sorted, as the database has them now."""
+    return sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+
+
 def has_role(user: User | AnonymousUser, role: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
@@ -23,8 +28,7 @@ def has_role(user: User | AnonymousUser, role: str) -> bool:
         return True
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._role_names = cached
+        cached = user._role_names = set(roles_held(user))
     return role in cached
 
 
