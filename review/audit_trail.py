@@ -25,39 +25,50 @@ _Names = dict[tuple[str, str], tuple[str, str]]
 
 
 def audit_in_words(*, events: Iterable[AuditEvent], pair: Pair) -> None:
-    """Put the statuses and categories in the details of ``pair``'s ``events`` in words:
-    status labels from the model's choices, category (and dataset) names, each as HTML
-    that keeps the recorded value as its title. For showing only: each event's ``data`` is
-    replaced and must not be saved."""
+    """Give each of ``pair``'s ``events`` its ``details``: its data with the statuses and
+    categories in words (status labels from the model's choices, category and dataset
+    names), each as HTML that keeps the recorded value as its title. ``data`` is left as
+    recorded."""
     events = list(events)
     names = _category_names(events)
     statuses = dict(Pair.Status.choices)
     datasets = _dataset_then(pair)
     for event in events:
-        data: dict[str, Any] = dict(event.data)
-        for key, value in data.items():
-            words = ""
+        details: dict[str, Any] = dict(event.data)
+        for key, value in event.data.items():
+            words, recorded = "", ""
             if key in _STATUS_OR_PLACE and isinstance(value, str):
                 words, recorded = statuses.get(value, ""), value
-            elif key in _STATUS_OR_PLACE and isinstance(value, dict) and "category" in value:
-                place = (value.get("dataset", ""), value["category"])
-                words, recorded = " · ".join(names.get(place, ())), "/".join(place)
-            elif key == "category" and isinstance(value, str):
-                words, recorded = _bare_category(names, value, datasets(event)), value
+            elif named := _named_category(key, value):
+                dataset, slug = named
+                if dataset is None:
+                    words, recorded = _bare_category(names, slug, datasets(event)), slug
+                else:
+                    words = " · ".join(names.get((dataset, slug), ()))
+                    recorded = f"{dataset}/{slug}"
             if words:
-                data[key] = _audit_value(recorded=recorded, words=words)
-        event.data = data
+                details[key] = _audit_value(recorded=recorded, words=words)
+        event.details = details
+
+
+def _named_category(key: str, value: object) -> tuple[str | None, str] | None:
+    """(dataset slug, category slug) of a detail that names a category: a move's place
+    before or after, or a slug recorded alone (no dataset: None)."""
+    if key == "category" and isinstance(value, str):
+        return None, value
+    if key in _STATUS_OR_PLACE and isinstance(value, dict) and "category" in value:
+        return value.get("dataset", ""), value["category"]
+    return None
 
 
 def _category_names(events: list[AuditEvent]) -> _Names:
     """The names of the categories the events name, in one query."""
-    slugs = set()
-    for event in events:
-        for key, value in event.data.items():
-            if key == "category" and isinstance(value, str):
-                slugs.add(value)
-            elif key in _STATUS_OR_PLACE and isinstance(value, dict) and "category" in value:
-                slugs.add(value["category"])
+    slugs = {
+        named[1]
+        for event in events
+        for key, value in event.data.items()
+        if (named := _named_category(key, value))
+    }
     if not slugs:
         return {}
     rows = Category.objects.filter(slug__in=slugs).values_list(
