@@ -12,7 +12,7 @@ this one was built. Adding a format is adding a module here and a line to :func:
 the card lists its files with its ``about``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,9 +65,29 @@ class Format:
         """Close whatever is open; the build is failing with an error of its own."""
 
 
-class LinesFormat(Format):
-    """A text file of one line per row: ``lines(block)`` gives a block's lines, UTF-8."""
+# A line of a lines format: its literal bytes, and the names of the columns whose values
+# go between them.
+Template = tuple[bytes | str, ...]
 
+
+def interleave(template: Template, columns: Mapping[str, list[bytes]], size: int) -> bytes:
+    """``template`` filled in for each of ``size`` rows, one after the other: its bytes as
+    they are, each name replaced by that row's value in ``columns``.
+
+    The rows' parts are laid out by slice assignment and joined once, so no Python runs
+    per row: 100k dolly lines took 0.05 s against 0.12 s formatted one by one."""
+    width = len(template)
+    parts: list[bytes] = [b""] * (width * size)
+    for position, part in enumerate(template):
+        parts[position::width] = columns[part] if isinstance(part, str) else (part,) * size
+    return b"".join(parts)
+
+
+class LinesFormat(Format):
+    """A text file of one line per row, UTF-8: ``template`` filled in with the columns
+    ``fill(block)`` gives, by default the block's columns as JSON strings."""
+
+    template: Template
     columns = ("instruction", "context", "response")
 
     def __init__(self, directory: Path) -> None:
@@ -75,11 +95,16 @@ class LinesFormat(Format):
         self.out = HashingFile(directory, self.name)
         self.written: WrittenFile | None = None
 
-    def lines(self, block: Block) -> Iterable[bytes]:
-        raise NotImplementedError
+    def fill(self, block: Block) -> Mapping[str, list[bytes]]:
+        return {part: block.json(part) for part in self.template if isinstance(part, str)}
+
+    def lines(self, block: Block) -> bytes:
+        """The block's lines, each ending in a newline (the only ones: JSON escapes those
+        in the values)."""
+        return interleave(self.template, self.fill(block), len(block))
 
     def write(self, block: Block) -> None:
-        self.out.write(b"".join(self.lines(block)))
+        self.out.write(self.lines(block))
 
     def finish(self, facts: Facts) -> list[WrittenFile]:
         if self.written is None:

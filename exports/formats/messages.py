@@ -1,9 +1,7 @@
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from exports.formats import LinesFormat
 from exports.rows import Block
-
-LINE = b'{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": %s}]}\n'
 
 
 def prompt(instruction: str, context: str) -> str:
@@ -22,7 +20,11 @@ class Messages(LinesFormat):
 
     name = "messages.jsonl"
     about = "chat format (the context follows the instruction in the user turn)."
+    template = (
+        b'{"messages": [{"role": "user", "content": ', "user_turn",
+        b'}, {"role": "assistant", "content": ', "response", b"}]}\n",
+    )  # fmt: skip
 
-    def lines(self, block: Block) -> Iterable[bytes]:
-        turns = map(user_turn, block.json("instruction"), block.json("context"))
-        return map(LINE.__mod__, zip(turns, block.json("response"), strict=True))
+    def fill(self, block: Block) -> Mapping[str, list[bytes]]:
+        turns = list(map(user_turn, block.json("instruction"), block.json("context")))
+        return {"user_turn": turns, "response": block.json("response")}
