@@ -13,13 +13,16 @@ given up on can never publish late. Recovery rules:
   entries and stored files first. After ``MAX_ATTEMPTS`` the release is marked failed.
 """
 
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -118,6 +121,40 @@ class Heartbeat:
             raise Superseded
         self.attempt.release.rows_written = written
         return True
+
+    @contextmanager
+    def kept_alive(self, written: int) -> Iterator[None]:
+        """Beat every second on a thread of its own while the body runs: one file's
+        upload to an object store may outlast STALE_AFTER by itself, after which the
+        build would look dead and be taken over. Raises :class:`Superseded` after the
+        body if a beat found the release taken over meanwhile.
+
+        Inside a transaction (a test's) it beats only before the body: a thread's own
+        connection would not see the transaction's rows."""
+        self(written, force=True)
+        if connection.in_atomic_block:
+            yield
+            return
+        stop, superseded = threading.Event(), threading.Event()
+
+        def beat() -> None:
+            try:
+                while not stop.wait(HEARTBEAT_SECONDS):
+                    self(written, force=True)
+            except Superseded:
+                superseded.set()
+            finally:
+                connection.close()  # this thread's own
+
+        beating = threading.Thread(target=beat, name="release-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beating.join()
+        if superseded.is_set():
+            raise Superseded
 
 
 def attempt_fail(*, attempt: Attempt, error: str) -> bool:

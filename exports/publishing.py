@@ -94,8 +94,8 @@ def publish(
 ) -> Release:
     """Finish every format's files, store them and make the release ready.
 
-    The heartbeat beats between files: uploading a large release to an object store can
-    outlast STALE_AFTER, after which the page would offer to restart a live build.
+    The heartbeat beats while each file is stored: uploading a large release to an object
+    store can outlast STALE_AFTER, after which the build would look dead and be taken over.
     """
     prefix = f"{release_prefix(attempt.release)}{attempt.token}/"
     try:
@@ -133,8 +133,8 @@ def _publish(
             if file.name in stored and stored[file.name][0] != file:
                 release_storage().delete(stored.pop(file.name)[1])
             if file.name not in stored:
-                heartbeat(written.total)
-                stored[file.name] = (file, _store(prefix, file))
+                with heartbeat.kept_alive(written.total):
+                    stored[file.name] = (file, _store(prefix, file))
         with transaction.atomic():
             Dataset.objects.select_for_update().get(pk=release.dataset_id)
             locked = Release.objects.select_for_update().get(pk=release.pk)
