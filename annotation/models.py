@@ -1,16 +1,20 @@
 import hashlib
+import logging
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from annotation.normalisation import instruction_key  # noqa: F401  (re-exported)
 from annotation.validators import validate_examples
+
+logger = logging.getLogger(__name__)
 
 # Statuses whose instruction still "exists": the duplicate rule and near-duplicates see them.
 LIVE_STATUSES = ("submitted", "changes_requested", "approved")
@@ -89,6 +93,18 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.slug}/{self.slug}"
+
+    @property
+    def shown_examples(self) -> list[dict]:
+        """The examples the write page shows: none if they are not examples. Saving checks
+        them, but examples saved before that check may be anything, and the write page
+        must not break for every contributor of the category over them."""
+        try:
+            validate_examples(self.examples)
+        except ValidationError as invalid:
+            logger.warning("Category %s: examples not shown: %s", self.pk, invalid.messages[0])
+            return []
+        return self.examples
 
 
 class LicenceAcceptance(models.Model):

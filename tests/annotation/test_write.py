@@ -1,7 +1,8 @@
+import pytest
 from django.urls import reverse
 
 from annotation.audit import audit
-from annotation.models import Assignment, Dataset, OpenPrompt, Pair
+from annotation.models import Assignment, Category, Dataset, OpenPrompt, Pair
 from annotation.seeding import dataset_seed_dolly
 from annotation.workflow import S
 from tests.annotation.writing_helpers import accept_licence
@@ -108,6 +109,21 @@ def test_guidelines_are_sanitized(as_alice, alice, open_qa):
     assert "<strong>Be kind</strong>" in text
     assert "<script>alert(1)" not in text
     assert "javascript:alert(2)" not in text
+
+
+@pytest.mark.parametrize("examples", [5, "text", [1], [{"instruction": 2, "response": "b"}]])
+def test_examples_saved_before_they_were_checked_do_not_break_the_page(
+    as_alice, alice, open_qa, examples, caplog
+):
+    accept_licence(alice, dataset=open_qa.dataset)
+    # As an admin could save them before the field had a validator (annotation 0009).
+    Category.objects.filter(pk=open_qa.pk).update(examples=examples)
+    pair = make_pair(author=alice, category=open_qa, status=S.DRAFT)
+    response = as_alice.get(edit_url(pair))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "No reference text" in text and "<h3>Example" not in text
+    assert f"Category {open_qa.pk}: examples not shown" in caplog.text
 
 
 def test_changes_requested_pair_shows_the_reviewers_feedback(as_alice, alice, ada, bob, open_qa):
