@@ -1,7 +1,7 @@
 """Building a release, the whole path in one place.
 
 1. The attempt claims the release (:mod:`exports.attempts`) and gets one directory of
-   its own for its files, which the next build removes if this one is killed.
+   its own for its files, which a later build removes if this one is killed.
 2. The release's entries are recorded in one statement (:mod:`exports.selection`).
 3. Its rows are read once (:mod:`exports.rows`) and every block goes to every format
    (:mod:`exports.formats`), with progress recorded as they go.
@@ -39,7 +39,9 @@ from exports.selection import entries_record
 logger = logging.getLogger(__name__)
 
 
-_BUILD_DIRECTORY = re.compile(r"release-(\d+)-build")
+# An attempt's directory: release-<id>-<attempt token> ("build" in place of the token
+# before attempts had directories of their own).
+_BUILD_DIRECTORY = re.compile(r"release-(\d+)-(?:build|[0-9a-f]{32})")
 # Pairs left out for an unconfirmed finding that a release lists (by id and kinds).
 LEFT_OUT_LISTED = 100
 
@@ -76,27 +78,30 @@ def write_rows(
     )
 
 
-def build_directory(release_id: int) -> Path:
-    """The attempt's own directory for its files, emptied of whatever a killed build of
-    the same release left; and a sweep of those other releases' builds left."""
+def build_directory(release_id: int, token: str) -> Path:
+    """The attempt's own directory for its files, and a sweep of those builds that are no
+    longer live left. An attempt that was given up on may still be running: its
+    directory is another than its successor's, so neither empties the other's."""
     root = settings.HANDWRITTEN_BUILD_DIR
     root.mkdir(parents=True, exist_ok=True)
     # Listed once: a directory another worker makes after this listing is that worker's.
-    found = {
-        int(match[1]): path
+    found = [
+        (int(match[1]), path)
         for path in root.iterdir()
         if (match := _BUILD_DIRECTORY.fullmatch(path.name)) and path.is_dir()
-    }
+    ]
     # A directory whose release is building under a live heartbeat belongs to that build.
     live = {
         release.pk
-        for release in Release.objects.filter(pk__in=found, state=Release.State.BUILDING)
+        for release in Release.objects.filter(
+            pk__in={pk for pk, _ in found}, state=Release.State.BUILDING
+        )
         if not is_stale(release)
     }
-    for pk, path in found.items():
+    for pk, path in found:
         if pk not in live:
             shutil.rmtree(path, ignore_errors=True)
-    directory = root / f"release-{release_id}-build"
+    directory = root / f"release-{release_id}-{token}"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir()
     return directory
@@ -130,7 +135,7 @@ def release_build(
     try:
         if attempt.release.attempts > 1:  # an earlier attempt may have left entries and files
             discard_attempts(release=attempt.release)
-        directory = build_directory(release_id)
+        directory = build_directory(release_id, attempt.token)
         return _build(attempt, directory, on_progress)
     except Superseded:
         logger.warning("Release %s: attempt %s was superseded.", release_id, attempt.token)

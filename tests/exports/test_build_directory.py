@@ -1,5 +1,5 @@
-"""Each build gets a directory of its own; what killed builds left is swept, and nothing
-else in the build root is touched."""
+"""Each attempt at a build gets a directory of its own; what killed builds left is swept,
+and nothing else in the build root is touched."""
 
 import pytest
 from django.utils import timezone
@@ -7,6 +7,8 @@ from django.utils import timezone
 from exports import building
 from exports.building import build_directory
 from exports.models import Release
+
+TOKEN, OTHER = "a" * 32, "b" * 32
 
 
 @pytest.fixture
@@ -33,12 +35,34 @@ def test_a_dead_build_s_directory_is_swept_and_a_live_one_kept(dolly, root):
         (root / f"release-{release.pk}-build").mkdir(parents=True)
         (root / f"release-{release.pk}-build" / "dolly.jsonl").write_text("{}\n")
 
-    mine = build_directory(12345)
+    mine = build_directory(12345, TOKEN)
 
     assert sorted(path.name for path in root.iterdir()) == sorted(
-        [f"release-{live.pk}-build", "release-12345-build"]
+        [f"release-{live.pk}-build", f"release-12345-{TOKEN}"]
     )
-    assert mine == root / "release-12345-build" and list(mine.iterdir()) == []
+    assert mine == root / f"release-12345-{TOKEN}" and list(mine.iterdir()) == []
+
+
+def test_an_attempt_never_empties_another_attempts_directory(dolly, root):
+    """A build given up on may still be running: its successor leaves its files alone."""
+    release = _building(dolly, live=True)
+    earlier = build_directory(release.pk, TOKEN)
+    (earlier / "dolly.jsonl").write_text("{}\n")
+
+    later = build_directory(release.pk, OTHER)
+
+    assert later != earlier and (earlier / "dolly.jsonl").read_text() == "{}\n"
+    assert list(later.iterdir()) == []
+
+
+def test_the_directories_of_a_dead_builds_attempts_are_all_swept(dolly, root):
+    release = _building(dolly, live=False)
+    for token in (TOKEN, OTHER):
+        (root / f"release-{release.pk}-{token}").mkdir(parents=True)
+
+    build_directory(12345, TOKEN)
+
+    assert [path.name for path in root.iterdir()] == [f"release-12345-{TOKEN}"]
 
 
 def test_names_that_are_not_builds_are_left_alone(dolly, root):
@@ -46,11 +70,11 @@ def test_names_that_are_not_builds_are_left_alone(dolly, root):
         (root / name).mkdir(parents=True)
     (root / "release-7-build").write_text("a file, not a build's directory")
 
-    build_directory(1)
+    build_directory(1, TOKEN)
 
     assert sorted(path.name for path in root.iterdir()) == [
         "notes",
-        "release-1-build",
+        f"release-1-{TOKEN}",
         "release-1-build.tmp",
         "release-7-build",
         "release-x-y",
@@ -68,6 +92,6 @@ def test_a_directory_made_after_the_listing_is_not_swept(dolly, root, monkeypatc
         return real_filter(*args, **kwargs)
 
     monkeypatch.setattr(building.Release.objects, "filter", filter_then_another_build_starts)
-    build_directory(1)
+    build_directory(1, TOKEN)
 
     assert other.is_dir()

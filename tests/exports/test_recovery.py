@@ -100,7 +100,7 @@ def test_an_error_while_publishing_removes_the_stored_files(dolly, pairs, media_
 
 
 def test_a_build_directory_that_cannot_be_made_fails_the_release(dolly, pairs, monkeypatch):
-    def read_only_disk(release_id):
+    def read_only_disk(release_id, token):
         raise PermissionError("Read-only file system")
 
     # Before any row is read: the release must not stay "building" until it goes stale.
