@@ -1,5 +1,5 @@
 """README.md: the dataset card, with YAML front matter that a dataset hub reads; its text
-is the template ``exports/card.md``."""
+is the template ``templates/exports/card.md``."""
 
 import json
 
@@ -62,7 +62,7 @@ class Card(Format):
         categories = Category.objects.filter(dataset=dataset)
         # The rule as reviews apply it, not the raw field a split vote raises per pair.
         needed = {category.slug: str(consensus_rule(category)) for category in categories}
-        shipped = [slug for slug, n in facts.counts["categories"].items() if n]
+        shipped = list(facts.counts["categories"])  # the categories of the rows written
         tasks = {TASKS.get(slug, "text-generation") for slug in shipped} | {"text-generation"}
         pretty_name = f"{dataset.name} v{facts.version}"
         context = {
@@ -86,6 +86,12 @@ class Card(Format):
             "categories": [
                 {"slug": slug, "count": count, "needed": needed.get(slug, "?")}
                 for slug, count in facts.counts["categories"].items()
+            ],
+            "context_required": [
+                category.name
+                for category in categories
+                if category.slug in shipped
+                and category.context_policy == Category.ContextPolicy.REQUIRED
             ],
             "test_fraction": release.test_fraction,
             "changes": facts.changes,

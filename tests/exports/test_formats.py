@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
-from annotation.models import Pair
+from annotation.models import Category, Pair
 from exports.building import release_build, write_rows
 from exports.formats import Facts, full
 from exports.formats.alpaca import Alpaca
@@ -200,6 +200,20 @@ def test_the_card_states_each_categorys_consensus_rule(dolly, open_qa, alice, ad
     approved_pair(author=alice, category=open_qa, by=ada)
     card = read(build(dolly), "README.md").decode()
     assert "| open_qa | 1 | 3 of a kind, up to 5 after split votes |" in card
+
+
+def test_the_card_names_the_categories_that_require_a_context(
+    dolly, open_qa, closed_qa, alice, ada
+):
+    approved_pair(author=alice, category=open_qa, by=ada)
+    approved_pair(author=alice, category=closed_qa, by=ada)
+    card = read(build(dolly), "README.md").decode()
+    assert "optional reference context (required for Closed QA) and a response" in card
+
+    closed_qa.context_policy = Category.ContextPolicy.OPTIONAL
+    closed_qa.save()
+    card = read(build(dolly), "README.md").decode()
+    assert "optional reference context and a response" in card
 
 
 def test_a_release_of_no_rows_is_ready_with_valid_empty_files(dolly, open_qa, alice, ada):
