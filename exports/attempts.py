@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -50,9 +50,15 @@ class Attempt:
     token: str
 
 
-def is_stale(release: Release, *, now: datetime | None = None) -> bool:
+def is_stale(release: Release) -> bool:
+    """Nothing has worked on the release for STALE_AFTER: its builder, if any, is dead."""
     beat = release.heartbeat_at or release.started_at or release.created_at
-    return beat < (now or timezone.now()) - STALE_AFTER
+    return beat < timezone.now() - STALE_AFTER
+
+
+def is_live(release: Release) -> bool:
+    """A builder is at work on the release: it builds under a fresh heartbeat."""
+    return release.state == State.BUILDING and not is_stale(release)
 
 
 def attempt_start(*, release_id: int) -> Attempt | str:
@@ -61,7 +67,7 @@ def attempt_start(*, release_id: int) -> Attempt | str:
         release = Release.objects.select_for_update().select_related("dataset").get(pk=release_id)
         if release.state in (State.READY, State.FAILED):
             return DONE
-        if release.state == State.BUILDING and not is_stale(release):
+        if is_live(release):
             return BUSY
         if release.attempts >= MAX_ATTEMPTS:
             release.state = State.FAILED

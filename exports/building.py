@@ -27,7 +27,7 @@ from exports.attempts import (
     Superseded,
     attempt_fail,
     attempt_start,
-    is_stale,
+    is_live,
 )
 from exports.formats import Format, formats
 from exports.models import Release
@@ -90,14 +90,9 @@ def build_directory(release_id: int, token: str) -> Path:
         for path in root.iterdir()
         if (match := _BUILD_DIRECTORY.fullmatch(path.name)) and path.is_dir()
     ]
-    # A directory whose release is building under a live heartbeat belongs to that build.
-    live = {
-        release.pk
-        for release in Release.objects.filter(
-            pk__in={pk for pk, _ in found}, state=Release.State.BUILDING
-        )
-        if not is_stale(release)
-    }
+    # A directory whose release a builder is at work on may be that builder's.
+    building = Release.objects.filter(pk__in={pk for pk, _ in found}, state=Release.State.BUILDING)
+    live = {release.pk for release in building if is_live(release)}
     for pk, path in found:
         if pk not in live:
             shutil.rmtree(path, ignore_errors=True)
