@@ -30,7 +30,7 @@ from exports.attempts import (
     is_live,
 )
 from exports.formats import Format, formats
-from exports.models import Release
+from exports.models import Release, ReleaseEntry
 from exports.prefetch import prefetched
 from exports.publishing import discard_attempts, publish
 from exports.rows import release_rows
@@ -60,7 +60,7 @@ def write_rows(
     """Every row of the release (its entries, recorded before) to every format; after each
     block, ``on_progress`` gets the number of rows written so far."""
     categories: Counter[str] = Counter()
-    splits: Counter[str] = Counter({"train": 0, "test": 0})
+    splits: Counter[str] = Counter(dict.fromkeys(ReleaseEntry.Split.values, 0))
     written = 0
     # The counts below read the category and the split of every row.
     columns = {"category", "split"}.union(*(format_.columns for format_ in into))

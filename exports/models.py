@@ -34,7 +34,8 @@ class Release(models.Model):
     total_count = models.PositiveIntegerField(default=0)
     # {"categories": {slug: n}, "splits": {"train": n, "test": n}, "changes": {"added": n,
     # "removed": n, "changed": n} or None (a first release), "left_out": [{"id": public
-    # id, "kinds": [...]}, ...] (at most 100, then {"more": true})}
+    # id, "kinds": [...]}, ...] (at most exports.building.LEFT_OUT_LISTED,
+    # then {"more": true})}
     counts = models.JSONField(default=dict, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)

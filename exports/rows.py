@@ -5,7 +5,8 @@ The rows are the release's entries (recorded in one statement, see
 a time through a server-side cursor, so the memory is that of a block whatever the size
 of the release. The query is Django's, compiled once; its rows
 are read from the cursor as the database gives them, every column already text or a
-number: Django's iterator converted each of 1.7M values in Python, 0.5 s of a 100k build.
+number: Django's iterator converted each value in Python, 0.5 s of a 100k build when
+this was measured.
 A worker's build reads them on a thread and connection of their own, inside a transaction
 so that the cursor streams (:mod:`exports.prefetch`); the build's heartbeat commits on the
 main connection meanwhile. (Keyset pages went quadratic: with the entries' statistics
@@ -133,8 +134,9 @@ class Block:
 
 def release_rows(*, release: Release, columns: Iterable[str] = FIELDS) -> Iterator[Block]:
     """Every row of ``release``, in pair order, a block at a time, with ``columns`` (and
-    pair_id). Only the columns asked for are read: the reviews, which dolly.jsonl alone
-    does not need, are half the database's work."""
+    pair_id). Only the columns asked for are read: a build asks for those of all its
+    formats, reviews included (full.jsonl and stats.json read them); dolly.jsonl alone
+    (the bench's dolly figure) needs no reviews, which are half the database's work."""
     annotations = {
         "public_text": UUIDText("pair__public_id"),
         "created_text": _text("pair__created_at"),

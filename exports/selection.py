@@ -17,6 +17,8 @@ from annotation.models import Pair
 from annotation.pairs import shipped_pairs
 from exports.models import Release, ReleaseEntry
 
+Split = ReleaseEntry.Split
+
 
 def release_pairs(release: Release) -> QuerySet[Pair]:
     """The pairs ``release`` ships, per its category filter, unordered (an ORDER BY would
@@ -77,8 +79,8 @@ def split_expression(test_fraction: float) -> Case:
     """train or test, from a hash of the pair's public id: a pair keeps its split."""
     prefix = Substr(_SHA256Hex(UUIDText("public_id")), 1, 16)
     return Case(
-        When(LessThan(prefix, Value(_test_below(test_fraction))), then=Value("test")),
-        default=Value("train"),
+        When(LessThan(prefix, Value(_test_below(test_fraction))), then=Value(Split.TEST.value)),
+        default=Value(Split.TRAIN.value),
         output_field=CharField(),
     )
 

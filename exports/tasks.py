@@ -1,4 +1,5 @@
-"""The Celery task: thin. The work is in exports.building, shared with build_release."""
+"""The Celery task: thin. The work is in exports.building's release_build, which the
+build_release management command runs too."""
 
 from celery import Task, shared_task
 from django.conf import settings

@@ -16,10 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exports.files import HashingFile, WrittenFile
 from exports.models import Release
 from exports.rows import Block
+
+if TYPE_CHECKING:
+    from exports.formats.changelog import Changes
 
 
 @dataclass
@@ -35,12 +39,12 @@ class Facts:
     # The files finished before, in the order of formats(), and the formats that wrote them.
     files: list[WrittenFile] = field(default_factory=list)
     formats: list[type["Format"]] = field(default_factory=list)
-    changes: object = None
+    changes: "Changes | None" = None
     stats: dict | None = None
 
 
 class Format:
-    # The file it writes, or where its files go when it writes several (``files``).
+    # Its file, or its main one when it writes several (``files`` lists them all).
     name: str
     # The columns of the rows (see exports.rows.FIELDS) that write() reads.
     columns: tuple[str, ...] = ()
@@ -127,6 +131,7 @@ def write_file(directory: Path, name: str, data: bytes) -> WrittenFile:
 
 def formats() -> list[type[Format]]:
     """Every format, in the order they finish (the manifest, which lists them, last)."""
+    # Imported here: the format modules import this one (and the card this function).
     from exports.formats import (
         alpaca,
         card,

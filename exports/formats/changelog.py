@@ -22,6 +22,7 @@ from django.db import connection, models
 from annotation.models import Category, Finding, Pair, Revision
 from exports.files import HashingFile, WrittenFile
 from exports.formats import Facts, Format
+from exports.formats.preference import Preference
 from exports.models import Release, ReleaseEntry
 
 FETCH_ROWS = 5000
@@ -149,8 +150,8 @@ def _write(out: HashingFile, facts: Facts) -> Changes | None:
     if chosen := release.categories:
         line(f"Categories: {', '.join(chosen)}.")
         line()
-    if "preference.jsonl" in {file.name for file in facts.files}:
-        line("With preference.jsonl: a preference pair from every accepted edit.")
+    if Preference in facts.formats:
+        line(f"With {Preference.name}: a preference pair from every accepted edit.")
         line()
     if previous is None:
         line(f"First release: {_pairs(facts.total)}.")

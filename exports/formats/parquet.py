@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from exports.files import WrittenFile, written_file
 from exports.formats import Facts, Format
+from exports.models import ReleaseEntry
 from exports.rows import Block
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 COLUMNS = ("instruction", "context", "response", "category", "id")
-SPLITS = {"train": "data/train.parquet", "test": "data/test.parquet"}
+SPLITS = {split: f"data/{split}.parquet" for split in ReleaseEntry.Split.values}
 ROW_GROUP = 5000
 
 
