@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from annotation import findings
 from annotation.audit import audit
 from annotation.models import Dataset, Finding, Pair, Revision
-from annotation.pairs import is_written_by
+from annotation.pairs import is_written_by, releasable_pairs
 from annotation.roles import is_admin, is_reviewer
 
 _TOKEN_SALT = "annotation.flags.finding_token"  # noqa: S105 (a salt, not a secret)
@@ -237,15 +237,13 @@ def revision_findings(*, revision: Revision, viewer: User | None = None) -> list
 
 
 def unconfirmed(*, dataset: Dataset, categories: Collection[str] = ()) -> QuerySet[Finding]:
-    """Unconfirmed findings on the approved revisions of the dataset's unretracted pairs."""
-    rows = Finding.objects.filter(
+    """Unconfirmed findings on the approved revisions of the pairs a release weighs
+    (:func:`~annotation.pairs.releasable_pairs`): those keep their pairs out."""
+    return Finding.objects.filter(
         confirmed_at__isnull=True,
-        revision__pair__dataset=dataset,
+        revision__pair__in=releasable_pairs(dataset=dataset, categories=categories),
         revision__pair__approved_revision=F("revision"),
-    ).exclude(revision__pair__status=Pair.Status.RETRACTED)
-    if categories:
-        rows = rows.filter(revision__category__slug__in=sorted(set(categories)))
-    return rows
+    )
 
 
 def unshippable_findings(

@@ -53,6 +53,17 @@ def unconfirmed_findings_of(revision: str) -> QuerySet[Finding]:
     return Finding.objects.filter(revision_id=OuterRef(revision), confirmed_at__isnull=True)
 
 
+def releasable_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
+    """The pairs a release of ``dataset`` weighs: its approved work (:func:`approved_work`),
+    in ``categories`` if any are given, by the category of the approved revision, since
+    that is the text that ships. Those of them without an unconfirmed finding ship."""
+    pairs = Pair.objects.filter(approved_work(), dataset=dataset)
+    categories = sorted(set(categories))
+    if categories:
+        pairs = pairs.filter(approved_revision__category__slug__in=categories)
+    return pairs
+
+
 def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QuerySet[Pair]:
     """Which pairs ship: the one rule, for releases and everything that counts them.
 
@@ -60,18 +71,10 @@ def shipped_pairs(*, dataset: Dataset, categories: Iterable[str] = ()) -> QueryS
     finding (personal data, a credential) nobody confirmed (see unshippable_findings in
     annotation.flags for the list of those left out). An approved pair whose author
     submitted an improvement is back under review with its approved revision still set: it
-    ships that approved revision, never the one under review. The category is the
-    approved revision's, since that is the text that ships.
+    ships that approved revision, never the one under review.
     """
-    pairs = (
-        Pair.objects.filter(dataset=dataset, approved_revision__isnull=False)
-        .exclude(status=S.RETRACTED)
-        .filter(~Exists(unconfirmed_findings_of("approved_revision")))
-    )
-    categories = sorted(set(categories))
-    if categories:
-        pairs = pairs.filter(approved_revision__category__slug__in=categories)
-    return pairs
+    pairs = releasable_pairs(dataset=dataset, categories=categories)
+    return pairs.filter(~Exists(unconfirmed_findings_of("approved_revision")))
 
 
 def author_pairs(
