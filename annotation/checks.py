@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from annotation.findings import Finding, credential_messages, findings_scan, text_findings
-from annotation.models import LIVE_STATUSES, Category, Pair, Revision
+from annotation.models import Category, Pair, Revision
 from annotation.normalisation import disguise_problem, instruction_key, normalise
-from annotation.similar import similar_pairs
+from annotation.similar import duplicate_keys, similar_pairs
 
 # Control characters other than tab, newline and carriage return corrupt JSONL and
 # tokenizers alike; U+FFFD means the text was already mangled before it reached us.
@@ -130,16 +130,6 @@ def _policy(result: CheckResult, category: Category, values: dict[str, str]) -> 
             result.error(name, f"Too short: at least {low:,} characters ({len(stripped):,} now).")
         if len(stripped) > high:
             result.error(name, f"Too long: at most {high:,} characters ({len(stripped):,} now).")
-
-
-def duplicate_keys(*, dataset_id: int, keys: list[str], exclude: Pair | None = None) -> set[str]:
-    """Which of ``keys`` already belong to a live pair of the dataset (the duplicate rule)."""
-    pairs = Pair.objects.filter(
-        dataset_id=dataset_id, status__in=LIVE_STATUSES, instruction_key__in=keys
-    )
-    if exclude is not None:
-        pairs = pairs.exclude(pk=exclude.pk)
-    return set(pairs.values_list("instruction_key", flat=True))
 
 
 def is_duplicate_error(error: Exception) -> bool:

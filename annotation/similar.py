@@ -38,7 +38,7 @@ from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
 from annotation.models import LIVE_STATUSES, Dataset, Pair
-from annotation.normalisation import normalise
+from annotation.normalisation import instruction_key, normalise
 from annotation.roles import is_admin, is_reviewer
 
 DEFAULT_LIMIT = 5
@@ -358,6 +358,16 @@ def may_read(*, pair: Pair, viewer: User | AnonymousUser) -> bool:
     return pair.author_id == viewer.pk or is_reviewer(viewer) or is_admin(viewer)
 
 
+def duplicate_keys(*, dataset_id: int, keys: list[str], exclude: Pair | None = None) -> set[str]:
+    """Which of ``keys`` already belong to a live pair of the dataset (the duplicate rule)."""
+    pairs = Pair.objects.filter(
+        dataset_id=dataset_id, status__in=LIVE_STATUSES, instruction_key__in=keys
+    )
+    if exclude is not None:
+        pairs = pairs.exclude(pk=exclude.pk)
+    return set(pairs.values_list("instruction_key", flat=True))
+
+
 def near_duplicates_context(
     *,
     instruction: str,
@@ -366,8 +376,13 @@ def near_duplicates_context(
     exclude: Pair | None = None,
     url: str = "",
 ) -> dict:
-    """The template context of ``annotation/_near_duplicates.html``."""
+    """The template context of ``annotation/_near_duplicates.html``: the near-duplicates,
+    and whether the instruction is an exact one, which the duplicate rule refuses."""
+    key = instruction_key(instruction) if instruction.strip() else ""
     return {
+        "instruction_given": bool(key),
+        "duplicate": bool(key)
+        and bool(duplicate_keys(dataset_id=dataset.pk, keys=[key], exclude=exclude)),
         "near_duplicates": near_duplicates_for(
             instruction=instruction, dataset=dataset, viewer=viewer, exclude=exclude
         ),

@@ -150,3 +150,27 @@ def test_only_the_author_asks_about_their_pair(as_dan, as_carol, writing):
 def test_the_endpoint_is_post_only(as_alice, writing):
     url = reverse("annotation:near_duplicates", args=[writing.public_id])
     assert as_alice.get(url).status_code == 405
+
+
+def test_an_exact_copy_is_said_to_be_refused_not_allowed(as_alice, writing, dan, open_qa):
+    make_pair(author=dan, category=open_qa, instruction=SKY)
+
+    text = panel(
+        as_alice, writing, "  why is the SKY blue at noon on a summer day? "
+    ).content.decode()
+
+    # The same instruction by the duplicate rule (normalised): submitting would refuse it.
+    assert "This instruction already exists in the dataset." in text
+    assert "you may still submit" not in text and "100% similar" in text
+
+
+def test_an_exact_copy_in_another_dataset_is_only_near(as_alice, writing, dan, elsewhere):
+    make_pair(author=dan, category=elsewhere, instruction=SKY)
+    text = panel(as_alice, writing, SKY).content.decode()
+    assert "already exists" not in text and "you may still submit" in text
+
+
+def test_before_any_instruction_the_panel_says_what_it_will_show(as_alice, writing):
+    text = panel(as_alice, writing, "").content.decode()
+    assert "show here as you write the instruction" in text
+    assert "No existing pair" not in text
