@@ -111,6 +111,16 @@ def test_answering_makes_a_draft_with_the_question(as_dan, alice, dan, open_qa, 
     assert pair.current_revision.instruction == "Why do onions make people cry?"
 
 
+def test_the_answer_page_says_whose_category_it_is(as_dan, alice, dan, open_qa, writers):
+    prompt = prompt_ask(by=alice, category=open_qa, instruction="Why do onions make us cry?")
+    as_dan.post(reverse("annotation:answer", args=[prompt.public_id]))
+    pair = Pair.objects.get(author=dan)
+    text = as_dan.get(reverse("annotation:edit_pair", args=[pair.public_id])).content.decode()
+    # The question's category, not the policy's pick for dan.
+    assert "This answers a question asked in Open QA." in text
+    assert "furthest below its target" not in text
+
+
 def test_answering_twice_goes_back_to_the_same_draft(as_dan, alice, dan, open_qa, writers):
     prompt = prompt_ask(by=alice, category=open_qa, instruction="Why is the sea salty?")
     url = reverse("annotation:answer", args=[prompt.public_id])
