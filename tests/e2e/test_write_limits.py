@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from annotation.licence import licence_accept
 from annotation.models import Pair
 from annotation.seeding import dataset_seed_dolly
-from tests.factories import PASSWORD, make_user
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 EDIT = re.compile(r"/write/[0-9a-f-]{36}/$")
@@ -21,10 +22,7 @@ def editor(new_page, live_server):
     alice = make_user("alice", "contributor")
     licence_accept(user=alice, dataset=dataset_seed_dolly())
     page = new_page()
-    page.goto(f"{live_server.url}/login/?next=/write/")
-    page.fill("#id_login", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server, "alice", "/write/")
     # GET /write/ hands out no work: the "Start writing" button's POST does.
     page.click("text=Start writing")
     page.wait_for_url(EDIT)
@@ -79,3 +77,20 @@ def test_oversized_text_is_refused_inline_and_never_replayed(editor):
     assert local_copy(editor) is None
     pair.draft.refresh_from_db()
     assert pair.draft.response == "A short answer that saves."
+
+
+def test_a_fields_error_goes_once_its_text_is_changed(editor):
+    editor.fill("#id_instruction", "Hi")
+    editor.click("button:has-text('Submit for review')")
+    instruction = editor.locator("#id_instruction")
+    expect(instruction).to_have_attribute("aria-invalid", "true")
+    expect(editor.locator("#errors-instruction")).to_contain_text("Too short")
+    expect(editor.locator("#errors-response")).to_contain_text("Write a response")
+
+    instruction.press("End")
+    editor.keyboard.type(", which river is the longest in Europe?")
+
+    expect(editor.locator("#errors-instruction")).to_have_count(0)
+    expect(instruction).not_to_have_attribute("aria-invalid", "true")
+    # The response, not touched, still says what is wrong with it.
+    expect(editor.locator("#errors-response")).to_contain_text("Write a response")
