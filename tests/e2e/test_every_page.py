@@ -18,7 +18,8 @@ from exports.models import Release
 from review.models import BulkAction
 from review.moderation import bulk_action_create, bulk_action_run
 from tests.e2e.seeded import seed_demo_for_browser
-from tests.factories import PASSWORD, make_assignment
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_assignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 800}
@@ -47,14 +48,6 @@ def demo(live_server, settings, tmp_path):
         category=Dataset.objects.get().categories.get(slug="closed_qa"),
     )
     return live_server
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def pages_of(username: str) -> list[str]:

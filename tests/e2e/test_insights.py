@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from annotation.models import Dataset
 from review.insights import figures_for, insights_refresh, insights_snapshot
+from tests.e2e.signing_in import sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,14 +57,6 @@ def figures(dataset):
     return figures_for(insights_snapshot(dataset=dataset).figures, reviewer_detail=True)
 
 
-def sign_in(page, live_server, path: str) -> None:
-    page.goto(f"{live_server.url}/login/?next={path}")
-    page.fill("#id_login", "ada")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(path)))
-
-
 def watch(page) -> list[str]:
     """Console errors (CSP violations among them) and uncaught exceptions of the page."""
     errors: list[str] = []
@@ -88,7 +81,7 @@ def test_every_chart_is_drawn_beside_its_table(new_page, live_server, dolly):
     page = new_page()
     errors = watch(page)
     path = reverse("review:insights", args=[dolly.slug])
-    sign_in(page, live_server, path)
+    sign_in(page, live_server, "ada", path)
 
     expect(page.locator(".insights.charts-on")).to_have_count(1)
     canvases = page.locator("canvas[data-chart]")
@@ -128,7 +121,7 @@ def test_without_javascript_the_tables_show_the_numbers(browser, live_server, do
     try:
         page = context.new_page()
         path = reverse("review:insights", args=[dolly.slug])
-        sign_in(page, live_server, path)
+        sign_in(page, live_server, "ada", path)
         numbers = figures(dolly)
 
         # No chart boxes, empty or not: only the tables.

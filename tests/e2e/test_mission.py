@@ -33,7 +33,8 @@ from annotation.workflow import S
 from config.celery import app as celery_app
 from exports.models import Release
 from review.models import EditProposal, Review
-from tests.factories import PASSWORD, make_user
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_user
 from tests.integration.processes import database_url, start_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,13 +84,6 @@ def release_builder(request, settings, tmp_path):
         request.node.services = [worker]
         yield "worker"
         worker.stop()
-
-
-def sign_in(page, live_server, username: str, next_path: str) -> None:
-    page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def alice_writes_and_submits(page, live_server, alice) -> Pair:

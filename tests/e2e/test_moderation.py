@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from annotation.models import Pair
 from review.filters import PairFilter
 from review.models import BulkAction
+from tests.e2e.signing_in import sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,13 +37,8 @@ def found(**filters) -> list[Pair]:
     return list(PairFilter(filters, queryset=Pair.objects.order_by("-pk")).qs)
 
 
-def sign_in(page, live_server) -> None:
-    path = reverse("review:moderate")
-    page.goto(f"{live_server.url}/login/?next={path}")
-    page.fill("#id_login", "ada")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(path) + "$"))
+def sign_in_to_moderation(page, live_server) -> None:
+    sign_in(page, live_server, "ada", reverse("review:moderate"))
 
 
 def watch(page) -> list[str]:
@@ -85,7 +81,7 @@ def test_search_and_filter_update_the_list_and_the_address_and_back_restores_the
     assert len(everything) > len(matching) > len(waiting) > 0
     page = new_page()
     errors = watch(page)
-    sign_in(page, demo)
+    sign_in_to_moderation(page, demo)
     summary = page.locator("#moderate-results > p.muted").first
     expect(summary).to_have_text(count_line(len(everything), filtered=False))
     # Set on the window: a full page load would lose it, an htmx swap keeps it.
@@ -141,7 +137,7 @@ def test_a_bulk_action_on_two_ticked_pairs_says_what_was_done_and_what_was_refus
     untouched = [pair for pair in matching if pair not in (approved, waiting)]
     page = new_page()
     errors = watch(page)
-    sign_in(page, demo)
+    sign_in_to_moderation(page, demo)
     page.fill("#id_q", WORD)
     page.press("#id_q", "Enter")
     expect(page.locator("table.moderation tbody tr")).to_have_count(len(matching))

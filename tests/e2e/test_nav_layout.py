@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from annotation.models import Dataset
 from tests.e2e.seeded import seed_demo_for_browser
-from tests.factories import PASSWORD, make_assignment
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_assignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -35,11 +36,7 @@ def demo(live_server, settings, tmp_path):
 def signed_in(new_page, live_server, username: str, viewport: dict):
     page = new_page()
     page.set_viewport_size(viewport)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server, username)
     return page
 
 
@@ -252,11 +249,7 @@ def test_without_javascript_the_entries_still_open_and_close(browser, demo):
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     try:
         page = context.new_page()
-        page.goto(f"{demo.url}/login/")
-        page.fill("#id_login", "ada")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, demo, "ada")
         nav = page.get_by_role("navigation", name="Main")
         nav.get_by_text("Admin", exact=True).click()
         expect(nav.get_by_role("link", name="Releases")).to_be_visible()

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from annotation.roles import ADMIN
-from tests.factories import PASSWORD, make_user
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,13 +22,6 @@ def csp_errors(page) -> list[str]:
         ),
     )
     return errors
-
-
-def sign_in(page, live_server, username: str, next_path: str) -> None:
-    page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_inviting_after_resizing_the_box_breaks_no_csp_rule_and_the_invitee_must_verify(

@@ -7,16 +7,11 @@ from playwright.sync_api import expect
 
 from annotation.seeding import dataset_seed_dolly
 from review.models import Review
-from tests.factories import PASSWORD, make_pair, make_user
+from tests.e2e.signing_in import submit_login
+from tests.factories import make_pair, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PAIR_PAGE = re.compile(r"/review/pairs/[0-9a-f-]{36}/$")
-
-
-def sign_in(page) -> None:
-    page.fill("#id_login", "bob")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_signed_out_mid_review_keeps_the_comment(live_server, new_page):
@@ -27,7 +22,7 @@ def test_signed_out_mid_review_keeps_the_comment(live_server, new_page):
     make_user("bob", "reviewer")
     page = new_page()
     page.goto(f"{live_server.url}/login/?next=/review/")
-    sign_in(page)
+    submit_login(page, "bob")
     page.get_by_role("button", name="Review next").click()
     page.wait_for_url(PAIR_PAGE)
     comment = "Name the source of the second claim, please."
@@ -41,7 +36,7 @@ def test_signed_out_mid_review_keeps_the_comment(live_server, new_page):
 
     page.click("button[value=request_changes]")
     # Sent without a session: signing in leads back to the pair, comment and all.
-    sign_in(page)
+    submit_login(page, "bob")
     page.wait_for_url(PAIR_PAGE)
     expect(page.locator("#id_comment")).to_have_value(comment)
     expect(page.locator(".kept")).to_contain_text("nothing has been sent yet")

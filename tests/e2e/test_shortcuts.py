@@ -11,17 +11,10 @@ from annotation.models import Pair
 from annotation.seeding import dataset_seed_dolly
 from annotation.workflow import S
 from review.models import Review
-from tests.factories import PASSWORD, make_pair, make_user
+from tests.e2e.signing_in import sign_in
+from tests.factories import make_pair, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username: str, next_path: str) -> None:
-    page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(next_path)))
 
 
 def test_a_reviewer_takes_next_and_approves_from_the_keyboard(new_page, live_server):

@@ -10,7 +10,8 @@ from annotation.licence import licence_accept
 from annotation.models import Pair
 from annotation.seeding import dataset_seed_dolly
 from annotation.workflow import S
-from tests.factories import PASSWORD, make_user
+from tests.e2e import signing_in
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 EDIT = re.compile(r"/write/[0-9a-f-]{36}/$")
@@ -39,10 +40,7 @@ def writer(live_server):
 
 
 def sign_in(page, live_server, next_path: str = "/write/") -> None:
-    page.goto(f"{live_server.url}/login/?next={next_path}")
-    page.fill("#id_login", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    signing_in.sign_in(page, live_server, "alice", next_path)
     if next_path == "/write/":
         # A fresh writer: the page offers work, and the button's POST hands it out.
         page.click("text=Start writing")
@@ -73,9 +71,7 @@ def test_typing_autosaves_survives_reload_and_sign_out(new_page, live_server, wr
     assert pair.draft.response == "Olympus Mons on Mars."
 
     page.click("#savestate >> text=Sign in again")
-    page.fill("#id_login", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    signing_in.submit_login(page, "alice")
     page.wait_for_url(EDIT)
     expect(page.locator("#savestate")).to_contain_text("restored from this browser")
     pair.draft.refresh_from_db()
