@@ -7,6 +7,18 @@
   var figures = null;
   var charts = new Map();
 
+  // Text and grid lines in the page's own colours, which follow its light or dark scheme:
+  // Chart.js's grey defaults are dim on the dark card. Not through defaults.borderColor,
+  // whose change turns off the plugin that colours the bars.
+  var page = getComputedStyle(document.documentElement);
+  var text = page.getPropertyValue("--muted").trim();
+  var line = page.getPropertyValue("--line").trim();
+  if (text) window.Chart.defaults.color = text;
+  if (line) {
+    window.Chart.defaults.scale.grid.color = line;
+    window.Chart.defaults.scale.border.color = line;
+  }
+
   function names(f) { return f.categories.map(function (c) { return c.name; }); }
 
   // A label in lines of about ``width`` characters (Chart.js draws an array as lines): a
