@@ -164,15 +164,30 @@ class CategoryProgress:
     target_count: int | None
 
     @property
-    def percent_of_target(self) -> int | None:
-        """How far the category is towards its target (capped at 100), None without one."""
+    def share_percent(self) -> float:
+        return self.share * 100
+
+    @property
+    def target_percent(self) -> float:
+        return self.target_share * 100
+
+    @property
+    def reached_percent(self) -> int | None:
+        """How far the category is towards its target, in percent (over 100 past it), None
+        without one."""
         if self.target_count:
             reached = self.approved / self.target_count
         elif self.target_share:
             reached = self.share / self.target_share
         else:
             return None
-        return min(100, round(reached * 100))
+        return round(reached * 100)
+
+    @property
+    def percent_of_target(self) -> int | None:
+        """:attr:`reached_percent` capped at 100, for a progress bar."""
+        reached = self.reached_percent
+        return None if reached is None else min(100, reached)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,26 @@ def test_admin_progress_counts_shipping_and_in_review_pairs(as_ada, alice, open_
     assert rows["closed_qa"].percent_of_target == 0
 
 
+def test_progress_shows_shares_as_insights_does_and_how_far_past_a_target(
+    as_ada, alice, open_qa, closed_qa
+):
+    open_qa.target_share, closed_qa.target_share = 0.25, 0.125
+    open_qa.save()
+    closed_qa.save()
+    for _ in range(7):
+        make_pair(author=alice, category=open_qa, status=S.APPROVED)
+    make_pair(author=alice, category=closed_qa, status=S.APPROVED)
+
+    response = as_ada.get(URL)
+
+    rows = {row.category.slug: row for row in response.context["progress"][0].categories}
+    assert rows["open_qa"].reached_percent == 350 and rows["open_qa"].percent_of_target == 100
+    assert rows["closed_qa"].reached_percent == 100
+    text = response.content.decode()
+    assert "<td>87.5%</td>" in text and "<td>12.5%</td>" in text  # not rounded to 88 and 12
+    assert '<span class="small">350%</span>' in text
+
+
 def test_queries_do_not_grow_with_pairs(client, alice, open_qa, closed_qa):
     everyone = make_user("everyone", CONTRIBUTOR, REVIEWER, ADMIN)
     client.force_login(everyone)

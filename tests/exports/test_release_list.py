@@ -117,6 +117,6 @@ def test_the_form_says_what_the_newest_full_release_shipped(as_ada, url, dolly, 
     build(dolly, categories=["closed_qa", "open_qa"])  # of some categories: not compared
     page = as_ada.get(url).content.decode()
     assert (
-        "1 approved pair would ship now. The newest release of every category, v1, shipped 1."
+        "1 approved pair would ship now. The latest release of all categories, v1, shipped 1 pair."
         in page
     )
