@@ -165,11 +165,11 @@ class CategoryProgress:
 
     @property
     def share_percent(self) -> float:
-        return self.share * 100
+        return round(self.share * 100, 1)
 
     @property
     def target_percent(self) -> float:
-        return self.target_share * 100
+        return round(self.target_share * 100, 1)
 
     @property
     def reached_percent(self) -> int | None:
