@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 # An attempt's directory: release-<id>-<attempt token> ("build" in place of the token
 # before attempts had directories of their own).
-_BUILD_DIRECTORY = re.compile(r"release-(\d+)-(?:build|[0-9a-f]{32})")
+_BUILD_DIRECTORY = re.compile(r"release-(\d+)-(build|[0-9a-f]{32})")
 # Pairs left out for an unconfirmed finding that a release lists (by id and kinds).
 LEFT_OUT_LISTED = 100
 
@@ -79,22 +79,26 @@ def write_rows(
 
 
 def build_directory(release_id: int, token: str) -> Path:
-    """The attempt's own directory for its files, and a sweep of those builds that are no
-    longer live left. An attempt that was given up on may still be running: its
-    directory is another than its successor's, so neither empties the other's."""
+    """The attempt's own directory for its files, and a sweep of what other attempts left:
+    every directory but those of the attempts that hold their release under a live
+    heartbeat. An attempt given up on may still be running; it can no longer publish, and
+    its directory is another than its successor's, so it never empties theirs."""
     root = settings.HANDWRITTEN_BUILD_DIR
     root.mkdir(parents=True, exist_ok=True)
-    # Listed once: a directory another worker makes after this listing is that worker's.
+    # Listed once: a directory another worker makes after this listing is that worker's
+    # (its attempt held the release before it made the directory).
     found = [
-        (int(match[1]), path)
+        (int(match[1]), match[2], path)
         for path in root.iterdir()
         if (match := _BUILD_DIRECTORY.fullmatch(path.name)) and path.is_dir()
     ]
-    # A directory whose release a builder is at work on may be that builder's.
-    building = Release.objects.filter(pk__in={pk for pk, _ in found}, state=Release.State.BUILDING)
-    live = {release.pk for release in building if is_live(release)}
-    for pk, path in found:
-        if pk not in live:
+    building = Release.objects.filter(
+        pk__in={pk for pk, _, _ in found}, state=Release.State.BUILDING
+    )
+    holders = {release.pk: release.build_token for release in building if is_live(release)}
+    for pk, name, path in found:
+        # "build": an attempt from before attempts had directories of their own.
+        if pk not in holders or name not in ("build", holders[pk]):
             shutil.rmtree(path, ignore_errors=True)
     directory = root / f"release-{release_id}-{token}"
     shutil.rmtree(directory, ignore_errors=True)

@@ -17,14 +17,14 @@ def root(settings, tmp_path):
     return settings.HANDWRITTEN_BUILD_DIR
 
 
-def _building(dolly, *, live: bool) -> Release:
+def _building(dolly, *, live: bool, token: str = TOKEN) -> Release:
     # Only its row matters here: made directly, as a release of no pairs cannot be asked for.
     release = Release.objects.create(
         dataset=dolly, filters={"categories": [], "test_fraction": 0.1}
     )
     beat = timezone.now() if live else timezone.now() - timezone.timedelta(days=1)
     Release.objects.filter(pk=release.pk).update(
-        state=Release.State.BUILDING, started_at=beat, heartbeat_at=beat
+        state=Release.State.BUILDING, started_at=beat, heartbeat_at=beat, build_token=token
     )
     return release
 
@@ -32,27 +32,44 @@ def _building(dolly, *, live: bool) -> Release:
 def test_a_dead_build_s_directory_is_swept_and_a_live_one_kept(dolly, root):
     dead, live = _building(dolly, live=False), _building(dolly, live=True)
     for release in (dead, live):
-        (root / f"release-{release.pk}-build").mkdir(parents=True)
-        (root / f"release-{release.pk}-build" / "dolly.jsonl").write_text("{}\n")
+        (root / f"release-{release.pk}-{TOKEN}").mkdir(parents=True)
+        (root / f"release-{release.pk}-{TOKEN}" / "dolly.jsonl").write_text("{}\n")
 
-    mine = build_directory(12345, TOKEN)
+    mine = build_directory(12345, OTHER)
 
     assert sorted(path.name for path in root.iterdir()) == sorted(
-        [f"release-{live.pk}-build", f"release-12345-{TOKEN}"]
+        [f"release-{live.pk}-{TOKEN}", f"release-12345-{OTHER}"]
     )
-    assert mine == root / f"release-12345-{TOKEN}" and list(mine.iterdir()) == []
+    assert mine == root / f"release-12345-{OTHER}" and list(mine.iterdir()) == []
 
 
-def test_an_attempt_never_empties_another_attempts_directory(dolly, root):
-    """A build given up on may still be running: its successor leaves its files alone."""
-    release = _building(dolly, live=True)
+def test_a_directory_named_as_before_attempts_had_their_own_is_kept_while_live(dolly, root):
+    dead, live = _building(dolly, live=False), _building(dolly, live=True)
+    for release in (dead, live):
+        (root / f"release-{release.pk}-build").mkdir(parents=True)
+
+    build_directory(12345, OTHER)
+
+    assert sorted(path.name for path in root.iterdir()) == sorted(
+        [f"release-{live.pk}-build", f"release-12345-{OTHER}"]
+    )
+
+
+def test_the_attempt_given_up_on_and_its_successor_have_directories_of_their_own(dolly, root):
+    """The earlier attempt may still be running: it removes only its own directory, never
+    the one its successor builds in; the successor sweeps the earlier one's."""
+    release = _building(dolly, live=True, token=TOKEN)
     earlier = build_directory(release.pk, TOKEN)
     (earlier / "dolly.jsonl").write_text("{}\n")
+    Release.objects.filter(pk=release.pk).update(build_token=OTHER)  # taken over
 
     later = build_directory(release.pk, OTHER)
 
-    assert later != earlier and (earlier / "dolly.jsonl").read_text() == "{}\n"
+    assert later != earlier and not earlier.exists()
     assert list(later.iterdir()) == []
+    (later / "dolly.jsonl").write_text("{}\n")
+    build_directory(999, TOKEN)  # another release's build sweeps: the live attempt's stays
+    assert (later / "dolly.jsonl").exists()
 
 
 def test_the_directories_of_a_dead_builds_attempts_are_all_swept(dolly, root):

@@ -178,8 +178,9 @@ def test_a_build_whose_worker_was_killed_is_finished_without_a_person(
     _wait(lambda: _rows_total(release) == 40, doomed.log.read_text())
     time.sleep(1)  # well into writing the files
     kill(doomed)
-    # The killed build's files stay behind in its one directory...
-    assert [path.name for path in builds.iterdir()] == [f"release-{release.pk}-build"]
+    # The killed build's files stay behind in its attempt's directory...
+    token = Release.objects.get(pk=release.pk).build_token
+    assert [path.name for path in builds.iterdir()] == [f"release-{release.pk}-{token}"]
     assert _state(release) == "building" and release.attempts == 1
 
     # ... until another worker is given the task again, takes the stalled build over
