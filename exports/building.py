@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from annotation.flags import unshippable_findings
 from exports.attempts import (
@@ -118,6 +119,21 @@ def _left_out(release: Release) -> list:
     return listed[:LEFT_OUT_LISTED] + ([{"more": True}] if len(found) > LEFT_OUT_LISTED else [])
 
 
+def _entries_and_left_out(release: Release) -> tuple[int, list]:
+    """The release's entries recorded, and the pairs it leaves out listed, from one view of
+    the data: a finding confirmed between two statements would leave its pair neither
+    shipped nor listed. On PostgreSQL one REPEATABLE READ transaction gives both
+    statements its snapshot; SQLite's transaction does by itself. A build already inside a
+    transaction (a test's) runs them in it."""
+    if connection.in_atomic_block:
+        return entries_record(release=release), _left_out(release)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return entries_record(release=release), _left_out(release)
+
+
 def release_build(
     *, release_id: int, on_progress: Callable[[Release], None] | None = None
 ) -> Release | str:
@@ -154,8 +170,8 @@ def _build(
 ) -> Release:
     release = attempt.release
     heartbeat = Heartbeat(attempt)
-    heartbeat.start(entries_record(release=release))
-    left_out = _left_out(release)
+    total, left_out = _entries_and_left_out(release)
+    heartbeat.start(total)
 
     def progress(written: int) -> None:
         if heartbeat(written) and on_progress is not None:
