@@ -14,6 +14,19 @@ from tests.exports.conftest import approved_pair, build, read
 EMAIL = "jane.doe@example.org"
 
 
+def _flag(pair) -> Finding:
+    """An unconfirmed finding on the EMAIL in the pair's approved response."""
+    start = pair.approved_revision.response.index(EMAIL)
+    return Finding.objects.create(
+        revision=pair.approved_revision,
+        field="response",
+        kind="email",
+        category=Finding.Category.PERSONAL,
+        start=start,
+        end=start + len(EMAIL),
+    )
+
+
 def test_an_unconfirmed_finding_keeps_the_pair_out_and_the_page_lists_it(
     as_ada, dolly, open_qa, alice, ada
 ):
@@ -21,15 +34,7 @@ def test_an_unconfirmed_finding_keeps_the_pair_out_and_the_page_lists_it(
     flagged = approved_pair(
         author=alice, category=open_qa, by=ada, response=f"Write to {EMAIL} for details."
     )
-    start = flagged.approved_revision.response.index(EMAIL)
-    Finding.objects.create(
-        revision=flagged.approved_revision,
-        field="response",
-        kind="email",
-        category=Finding.Category.PERSONAL,
-        start=start,
-        end=start + len(EMAIL),
-    )
+    _flag(flagged)
     release = build(dolly)
     assert release.total_count == 1
     assert str(kept.public_id) in read(release, "full.jsonl").decode()
@@ -53,15 +58,7 @@ def test_a_finding_confirmed_while_the_entries_are_recorded_still_lists_its_pair
     flagged = approved_pair(
         author=alice, category=open_qa, by=ada, response=f"Write to {EMAIL} for details."
     )
-    start = flagged.approved_revision.response.index(EMAIL)
-    finding = Finding.objects.create(
-        revision=flagged.approved_revision,
-        field="response",
-        kind="email",
-        category=Finding.Category.PERSONAL,
-        start=start,
-        end=start + len(EMAIL),
-    )
+    finding = _flag(flagged)
     left_out = building._left_out
 
     def confirmed_meanwhile(release):
