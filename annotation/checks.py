@@ -25,14 +25,12 @@ from django.core.validators import URLValidator
 from annotation.findings import Finding, credential_messages, findings_scan, text_findings
 from annotation.models import Category, Pair, Revision
 from annotation.normalisation import disguise_problem, instruction_key, normalise
-from annotation.similar import duplicate_keys, similar_pairs
+from annotation.similar import DUPLICATE_MESSAGE, duplicate_keys, similar_pairs
 
 # Control characters other than tab, newline and carriage return corrupt JSONL and
 # tokenizers alike; U+FFFD means the text was already mangled before it reached us.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ufffe\uffff]")
 _url_validator = URLValidator(schemes=["http", "https"])
-
-DUPLICATE_MESSAGE = "This instruction already exists in the dataset."
 
 
 @dataclass

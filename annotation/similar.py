@@ -358,6 +358,9 @@ def may_read(*, pair: Pair, viewer: User | AnonymousUser) -> bool:
     return pair.author_id == viewer.pk or is_reviewer(viewer) or is_admin(viewer)
 
 
+DUPLICATE_MESSAGE = "This instruction already exists in the dataset."
+
+
 def duplicate_keys(*, dataset_id: int, keys: list[str], exclude: Pair | None = None) -> set[str]:
     """Which of ``keys`` already belong to a live pair of the dataset (the duplicate rule)."""
     pairs = Pair.objects.filter(
@@ -377,12 +380,13 @@ def near_duplicates_context(
     url: str = "",
 ) -> dict:
     """The template context of ``annotation/_near_duplicates.html``: the near-duplicates,
-    and whether the instruction is an exact one, which the duplicate rule refuses."""
+    and for the writer (``url``, the panel's endpoint) the duplicate rule's refusal of an
+    exact copy, which submitting would give."""
     key = instruction_key(instruction) if instruction.strip() else ""
+    duplicate = url and key and duplicate_keys(dataset_id=dataset.pk, keys=[key], exclude=exclude)
     return {
         "instruction_given": bool(key),
-        "duplicate": bool(key)
-        and bool(duplicate_keys(dataset_id=dataset.pk, keys=[key], exclude=exclude)),
+        "refusal": DUPLICATE_MESSAGE if duplicate else "",
         "near_duplicates": near_duplicates_for(
             instruction=instruction, dataset=dataset, viewer=viewer, exclude=exclude
         ),
