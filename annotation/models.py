@@ -1,6 +1,7 @@
 import hashlib
 import logging
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -94,11 +95,12 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.dataset.slug}/{self.slug}"
 
-    @property
+    @cached_property
     def shown_examples(self) -> list[dict]:
         """The examples the write page shows: none if they are not examples. Saving checks
         them, but examples saved before that check may be anything, and the write page
-        must not break for every contributor of the category over them."""
+        must not break for every contributor of the category over them. Kept: the page
+        shows the guidelines twice (folded on a phone), and warns once."""
         try:
             validate_examples(self.examples)
         except ValidationError as invalid:
