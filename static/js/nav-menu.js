@@ -1,9 +1,10 @@
 // The top bar's two <details>: the phone Menu (details.menu, which shows the links and the
 // account where the bar has no room for them) and the Admin entry (details.navgroup).
 // Escape closes the open one (Admin first, as it lies inside the open Menu's list) and gives
-// the focus back to its summary; a click outside it, or the focus leaving it, closes it; opening the Menu closes the Admin entry. The Admin entry opening leaves the
-// Menu open: it is one of the things the Menu shows. Without this file both are plain
-// <details>, opened and closed by their summary.
+// the focus back to its summary; a click outside it, or the focus leaving it, closes it;
+// opening the Menu closes the Admin entry. The Admin entry opening leaves the Menu open:
+// it is one of the things the Menu shows. Without this file both are plain <details>,
+// opened and closed by their summary.
 (function () {
   "use strict";
 
