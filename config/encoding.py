@@ -8,8 +8,8 @@ class FormNotUtf8(BadRequest):
     """A url-encoded form body with raw bytes that are not UTF-8."""
 
 
-class NulInQuery(BadRequest):
-    """A query string with a NUL character, which no text column can hold."""
+class NulInAddress(BadRequest):
+    """A path or query string with a NUL character, which no text column can hold."""
 
 
 class FormEncodingMiddleware:
@@ -26,10 +26,11 @@ class FormEncodingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # PostgreSQL refuses NUL in a text value: a filter given one (the admin's lists
-        # pass theirs straight to the database) would fail with a 500.
+        # pass theirs straight to the database), or a path part some view looks up as it
+        # is (allauth's OIDC provider id), would fail with a 500.
         query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query:
-            raise NulInQuery("The address holds a NUL character.")
+        if "%00" in query or "\x00" in query or "\x00" in request.path_info:
+            raise NulInAddress("The address holds a NUL character.")
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             try:
                 request.body.decode("utf-8")
