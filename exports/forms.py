@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from annotation.checks import text_problem
 from annotation.models import Dataset
+from annotation.normalisation import disguise_problem
 from exports.models import DEFAULT_TEST_FRACTION
 from exports.services import release_validate
 
@@ -35,7 +36,8 @@ class ReleaseForm(forms.Form):
 
     def clean_notes(self) -> str:
         notes = self.cleaned_data["notes"]
-        problem = text_problem(notes)
+        # The notes ship in the dataset card: nothing there may disguise what it says.
+        problem = text_problem(notes) or disguise_problem(notes)
         if problem:
             raise forms.ValidationError(problem, code="bad_text")
         return notes

@@ -78,6 +78,15 @@ def test_notes_with_control_characters_are_refused(as_ada, url, approved):
     assert not Release.objects.exists()
 
 
+def test_notes_that_hide_text_are_refused(as_ada, url, approved):
+    # The notes ship in the dataset card, where a bidi override would disguise them.
+    response = as_ada.post(url, {"notes": "a\u202eb", "test_fraction": "0.1"})
+    assert response.status_code == 422 and not Release.objects.exists()
+    assert "bidi embedding or override (U+202E)" in " ".join(
+        response.context["form"].errors["notes"]
+    )
+
+
 def test_a_second_click_shows_the_release_already_asked_for(as_ada, url, approved):
     data = {"notes": "Once", "categories": ["open_qa"], "test_fraction": "0.1"}
     first, second = as_ada.post(url, data), as_ada.post(url, data, follow=True)
